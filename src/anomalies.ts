@@ -1,0 +1,62 @@
+/**
+ * Anomalies are data, not exceptions (Zeek's weird.log): each is counted under its code and the
+ * first few examples of each code are kept, so a damaged input of any size costs bounded memory.
+ */
+import type { Anomaly, AnomalySummary } from './model.js';
+
+export const DEFAULT_EXAMPLES_PER_CODE = 5;
+
+export class AnomalyLog {
+  private readonly byCode = new Map<string, AnomalySummary>();
+  private readonly examplesPerCode: number;
+
+  constructor(examplesPerCode = DEFAULT_EXAMPLES_PER_CODE) {
+    this.examplesPerCode = examplesPerCode;
+  }
+
+  add(anomaly: Anomaly): void {
+    let entry = this.byCode.get(anomaly.code);
+    if (entry === undefined) {
+      entry = { code: anomaly.code, severity: anomaly.severity, count: 0, examples: [] };
+      this.byCode.set(anomaly.code, entry);
+    }
+    entry.count++;
+    if (anomaly.severity === 'error') entry.severity = 'error';
+    if (entry.examples.length < this.examplesPerCode) entry.examples.push(anomaly);
+  }
+
+  /** Adds every entry of another log (used to merge per-input or per-worker logs). */
+  merge(other: AnomalyLog | readonly AnomalySummary[]): void {
+    const entries = other instanceof AnomalyLog ? other.summary() : other;
+    for (const e of entries) {
+      let entry = this.byCode.get(e.code);
+      if (entry === undefined) {
+        entry = { code: e.code, severity: e.severity, count: 0, examples: [] };
+        this.byCode.set(e.code, entry);
+      }
+      entry.count += e.count;
+      if (e.severity === 'error') entry.severity = 'error';
+      for (const ex of e.examples) {
+        if (entry.examples.length >= this.examplesPerCode) break;
+        entry.examples.push(ex);
+      }
+    }
+  }
+
+  count(code?: string): number {
+    if (code !== undefined) return this.byCode.get(code)?.count ?? 0;
+    let n = 0;
+    for (const e of this.byCode.values()) n += e.count;
+    return n;
+  }
+
+  hasErrors(): boolean {
+    for (const e of this.byCode.values()) if (e.severity === 'error') return true;
+    return false;
+  }
+
+  /** Entries sorted by code, for deterministic output. */
+  summary(): AnomalySummary[] {
+    return [...this.byCode.values()].sort((a, b) => (a.code < b.code ? -1 : a.code > b.code ? 1 : 0));
+  }
+}

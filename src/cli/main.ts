@@ -1,0 +1,99 @@
+/**
+ * `portolan` command line: `run(argv, io)` parses, dispatches to one command and returns an exit
+ * code. Only this folder touches yargs, the console and `process`.
+ *
+ * Exit codes: 0 clean, 1 findings at or above `--fail-on`, 2 usage or input errors.
+ */
+import yargs from 'yargs';
+import type { Argv } from 'yargs';
+import { isPortolanError } from '../errors.js';
+import type { CommandDef } from './command.js';
+import { EXIT_USAGE } from './command.js';
+import type { Io } from './io.js';
+import { commands } from './commands/index.js';
+
+export async function run(argv: readonly string[], io: Io): Promise<number> {
+  let exitCode: number | undefined;
+  let failure: unknown;
+  let usageMessage: string | undefined;
+
+  const parser: Argv = yargs([...argv])
+    .scriptName('portolan')
+    .usage('$0 <command> [options]\n\nClassify network flows from captures and firewall logs against documented vendor port requirements.')
+    .option('catalog', {
+      type: 'string',
+      array: true,
+      describe: 'add a product file (JSON) to the built-in catalog; may be repeated',
+      requiresArg: true,
+    })
+    .option('color', { type: 'boolean', describe: 'colour output (default: only on a terminal)' })
+    .strict()
+    .recommendCommands()
+    .demandCommand(1, 'name a command: analyze, audit, drift, flows or catalog')
+    .help()
+    .alias('help', 'h')
+    .version()
+    .wrap(Math.min(110, io.stdout.columns ?? 100))
+    .exitProcess(false)
+    .fail((msg: string | undefined, err: Error | undefined) => {
+      if (err !== undefined) {
+        failure = err;
+      } else {
+        usageMessage = msg ?? 'bad usage';
+      }
+    });
+
+  for (const def of commands) {
+    registerCommand(parser, def, io, (code) => (exitCode = code), (e) => (failure = e));
+  }
+
+  let helpOrVersion = '';
+  try {
+    await parser.parseAsync([...argv], {}, (_err: unknown, _parsed: unknown, output: string) => {
+      helpOrVersion = output;
+    });
+  } catch (e) {
+    failure ??= e;
+  }
+
+  if (failure !== undefined) {
+    if (isPortolanError(failure)) {
+      io.stderr.write(`portolan: ${failure.message}\n`);
+      return failure.exitCode;
+    }
+    // A bug, not a user error: say so plainly, with the stack for the report.
+    const err = failure instanceof Error ? failure : new Error(String(failure));
+    io.stderr.write(`portolan: internal error: ${err.message}\n${err.stack ?? ''}\n`);
+    return 70;
+  }
+  if (usageMessage !== undefined) {
+    io.stderr.write(`${helpOrVersion.length > 0 ? helpOrVersion + '\n\n' : ''}portolan: ${usageMessage}\n`);
+    return EXIT_USAGE;
+  }
+  if (helpOrVersion.length > 0) {
+    io.stdout.write(helpOrVersion + '\n');
+    return 0;
+  }
+  return exitCode ?? 0;
+}
+
+function registerCommand(
+  parser: Argv,
+  def: CommandDef,
+  io: Io,
+  setExit: (code: number) => void,
+  setFailure: (e: unknown) => void,
+): void {
+  parser.command(
+    def.command,
+    def.describe,
+    (y) => def.builder(y).strict(),
+    async (args) => {
+      try {
+        setExit(await def.run(args as Record<string, unknown>, io));
+      } catch (e) {
+        setFailure(e);
+      }
+    },
+  );
+}

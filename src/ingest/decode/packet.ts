@@ -1,0 +1,133 @@
+/**
+ * The decoded packet: one scratch record per reader, overwritten for every packet and never
+ * retained by consumers (copy what you keep). Decoders fill it from a Buffer without allocating;
+ * addresses stay as byte offsets into `buf` until the flow table needs their text.
+ */
+
+export interface EmbeddedHeader {
+  /** True when the ICMP error quoted enough of the original IP header to name a flow. */
+  valid: boolean;
+  ipVersion: 4 | 6;
+  /** Offsets of the quoted source/destination addresses in `buf` (4 or 16 bytes each). */
+  srcOff: number;
+  dstOff: number;
+  proto: number;
+  /** 0 when the quote was too short to carry ports. */
+  srcPort: number;
+  dstPort: number;
+}
+
+export interface PflogHeader {
+  /** PF action: 0 pass, 1 drop (block), 2 scrub, ... (see pflog.h). */
+  action: number;
+  /** Rule number, -1 when none. */
+  ruleNumber: number;
+  /** 1 in, 2 out (pf's PF_IN/PF_OUT), 0 unknown. */
+  direction: number;
+  /** Interface name from the header. */
+  ifname: string;
+  ruleset: string;
+}
+
+export interface DecodedPacket {
+  // ---- record (filled by the capture reader) ----
+  /** Capture timestamp: whole seconds since the epoch, and nanoseconds within the second. */
+  tsSec: number;
+  tsNsec: number;
+  /** Original length on the wire and captured (snapped) length, from the record header. */
+  origLen: number;
+  capLen: number;
+  /** Byte offset of the record header in the (decompressed) input. */
+  offset: number;
+  /** pcapng interface id, 0 for classic pcap. */
+  interfaceId: number;
+  linkType: number;
+
+  // ---- link / network (filled by decoders) ----
+  /** The buffer the offsets below point into (valid only until the next packet). */
+  buf: Buffer;
+  /** 0 when the packet carried no IP datagram we could decode. */
+  ipVersion: 0 | 4 | 6;
+  srcOff: number;
+  dstOff: number;
+  /** IPv4 source/destination as unsigned 32-bit integers (0 for IPv6). */
+  src4: number;
+  dst4: number;
+  /** IP protocol number of the transport (after IPv6 extension headers). */
+  proto: number;
+  /** Length of the IP datagram as stated in its header (IPv4 total length, IPv6 40 + payload length). */
+  ipLen: number;
+  /** Outer 802.1Q VLAN id, -1 when untagged. */
+  vlan: number;
+  /** IP fragment state: 0 not a fragment, 1 first fragment (offset 0, more fragments), 2 later fragment. */
+  fragment: 0 | 1 | 2;
+  /** IPv4 identification or IPv6 fragment-header identification, for attributing later fragments. */
+  fragId: number;
+
+  // ---- transport ----
+  /** 0 when the protocol has no ports or the header was cut. */
+  srcPort: number;
+  dstPort: number;
+  /** TCP flags byte (FIN 0x01, SYN 0x02, RST 0x04, PSH 0x08, ACK 0x10, URG 0x20, ECE 0x40, CWR 0x80). */
+  tcpFlags: number;
+  tcpSeq: number;
+  tcpAck: number;
+  /** Transport payload (captured part) as [payloadOff, payloadOff + payloadLen) in `buf`. */
+  payloadOff: number;
+  payloadLen: number;
+  /** Transport payload length as the headers state it (may exceed payloadLen when snapped). */
+  payloadWireLen: number;
+  /** ICMP/ICMPv6 type and code, -1 when not ICMP. */
+  icmpType: number;
+  icmpCode: number;
+  /** ICMP echo identifier (used as a pseudo-port so echo flows pair up), 0 otherwise. */
+  icmpId: number;
+  /** The header quoted by an ICMP error, when the packet is one. */
+  embedded: EmbeddedHeader;
+  /** Set when the link type carries a firewall verdict (PFLOG). */
+  pflog: PflogHeader | null;
+}
+
+/** A fresh scratch packet (one per reader). */
+export function createDecodedPacket(): DecodedPacket {
+  return {
+    tsSec: 0,
+    tsNsec: 0,
+    origLen: 0,
+    capLen: 0,
+    offset: 0,
+    interfaceId: 0,
+    linkType: 0,
+    buf: Buffer.alloc(0),
+    ipVersion: 0,
+    srcOff: 0,
+    dstOff: 0,
+    src4: 0,
+    dst4: 0,
+    proto: 0,
+    ipLen: 0,
+    vlan: -1,
+    fragment: 0,
+    fragId: 0,
+    srcPort: 0,
+    dstPort: 0,
+    tcpFlags: 0,
+    tcpSeq: 0,
+    tcpAck: 0,
+    payloadOff: 0,
+    payloadLen: 0,
+    payloadWireLen: 0,
+    icmpType: -1,
+    icmpCode: -1,
+    icmpId: 0,
+    embedded: { valid: false, ipVersion: 4, srcOff: 0, dstOff: 0, proto: 0, srcPort: 0, dstPort: 0 },
+    pflog: null,
+  };
+}
+
+export const TCP_FIN = 0x01;
+export const TCP_SYN = 0x02;
+export const TCP_RST = 0x04;
+export const TCP_PSH = 0x08;
+export const TCP_ACK = 0x10;
+export const TCP_URG = 0x20;
