@@ -25,6 +25,26 @@ export class AnomalyLog {
     if (entry.examples.length < this.examplesPerCode) entry.examples.push(anomaly);
   }
 
+  /**
+   * True while an anomaly of this code would still be kept as an example. Hot paths that would
+   * have to build a message call this first and use `addCount` when it says no.
+   */
+  wantsExample(code: string): boolean {
+    const entry = this.byCode.get(code);
+    return entry === undefined || entry.examples.length < this.examplesPerCode;
+  }
+
+  /** Counts one anomaly of a code without keeping an example. */
+  addCount(code: string, severity: Anomaly['severity']): void {
+    let entry = this.byCode.get(code);
+    if (entry === undefined) {
+      entry = { code, severity, count: 0, examples: [] };
+      this.byCode.set(code, entry);
+    }
+    entry.count++;
+    if (severity === 'error') entry.severity = 'error';
+  }
+
   /** Adds every entry of another log (used to merge per-input or per-worker logs). */
   merge(other: AnomalyLog | readonly AnomalySummary[]): void {
     const entries = other instanceof AnomalyLog ? other.summary() : other;

@@ -155,8 +155,13 @@ export interface Flow {
   vlan?: number;
   /** ICMP/ICMPv6 flows: type and code of the first packet. */
   icmp?: { type: number; code: number };
-  /** For flows with an ICMP error joined: the error that was joined. */
-  icmpError?: { type: number; code: number; from: string };
+  /**
+   * For flows with an ICMP error joined: the error that was joined (the first destination-unreachable
+   * when there was one, else the first error), who sent it, and how many ICMP error packets named
+   * this flow. Those packets are counted here, not in `packets`/`bytes` (which stay the transport
+   * flow's own, as tshark and Zeek count them).
+   */
+  icmpError?: { type: number; code: number; from: string; packets?: number };
   firewall?: FirewallVerdict;
   app?: AppMark;
 }
@@ -192,17 +197,34 @@ export interface Observation {
   icmpCode?: number;
   /** ICMP errors that quote the original packet (iptables `[SRC=... ]`): the flow the error refers to. */
   quoted?: { proto: number; src: string; srcPort: number; dst: string; dstPort: number };
-  /** Counts, when the log gives them: `src` → `dst` and back. */
-  packets?: { out?: number; back?: number };
-  bytes?: { out?: number; back?: number };
+  /**
+   * Counts, when the log gives them: `src` → `dst` and back; `total` when the log gives only the
+   * sum of both directions (Cisco ASA teardown `bytes N`).
+   */
+  packets?: { out?: number; back?: number; total?: number };
+  bytes?: { out?: number; back?: number; total?: number };
   /** Session end time, when the record covers a span (flow logs, teardown messages). */
   endSec?: number;
   endNsec?: number;
   rule?: string;
   direction?: string;
   interface?: string;
+  /**
+   * Why a session ended, as the log printed it (ASA teardown `SYN Timeout`, `TCP FINs`; PAN-OS
+   * `aged-out`, `tcp-rst-from-server`; SRX `TCP FIN`; FortiGate `timeout`). `SYN Timeout` and
+   * `incomplete` mean the responder never answered.
+   */
+  endReason?: string;
   /** A connection id that ties several lines to one flow (ASA Built/Teardown, SRX session id). */
   connId?: string;
+  /**
+   * Flow logs that track connection state: Zeek's `conn_state` as printed (`S0`, `SF`, `REJ`, `OTH`, ...),
+   * or the same vocabulary derived from a Suricata flow record. The flow table turns it into an
+   * `Outcome` (mapping in docs/logs.md, `outcomeOfZeekConnState` in ingest/logs/zeek-conn.ts).
+   */
+  connState?: string;
+  /** Zeek-style history string when the log carries one (Zeek conn.log `history`), `src` = originator. */
+  history?: string;
   /** Registry name of the format that parsed the line (`iptables`, `cisco-asa`, ...). */
   format: string;
   evidence: Evidence;

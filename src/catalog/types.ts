@@ -105,12 +105,21 @@ export interface Rule {
   seeAlso?: Source[];
   /** Notes on how a garbled row was read (listed in docs/catalog.md). */
   interpretation?: string;
+  /** The document says the traffic stays on the host (Prognosis "N/A (Local only)", "Internal"). */
+  local?: boolean;
+  /** The document says the port is a default that can be changed ("80 by default, configurable"). */
+  configurable?: boolean;
 }
 
 export interface Role {
   id: string;
   name: string;
   description?: string;
+  /**
+   * Roles whose rules this role also takes part in: a VOS bridge module is also a VOS module;
+   * an xCAT service node serves its nodes as the management node does.
+   */
+  actsAs?: string[];
 }
 
 export interface ParamDef {
@@ -141,13 +150,17 @@ export interface EphemeralProfile {
   from: number;
   to: number;
   reference: string;
+  /** The document row the profile comes from, when a product document states it (VOS Table 3). */
+  source?: Source;
+  /** The product whose document states it. */
+  product?: string;
 }
 
 /** The loaded catalog: built-in products plus the user's `--catalog` files. */
 export interface Catalog {
   products: Product[];
   ephemeralProfiles: EphemeralProfile[];
-  /** sha256 over the canonical JSON of every product, for reports and drift. */
+  /** sha256 over the canonical JSON of every product and ephemeral profile, for reports and drift. */
   hash: string;
   /** Where each product was loaded from. */
   files: Record<string, string>;

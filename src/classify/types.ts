@@ -15,8 +15,11 @@ export const SEVERITY_ORDER: Record<Severity, number> = { none: 0, info: 1, low:
 export interface RuleMatch {
   product: string;
   rule: string;
-  /** `exact`: roles and ports fit; `port-only`: no inventory roles; `fallback`: a dynamic fallback range without an announcement. */
-  confidence: 'exact' | 'port-only' | 'fallback';
+  /**
+   * `exact`: roles and ports fit; `port-only`: no inventory roles; `fallback`: a dynamic fallback range
+   * without an announcement; `announced`: a data port announced on a documented control flow (FTP, portmapper, TFTP).
+   */
+  confidence: 'exact' | 'port-only' | 'fallback' | 'announced';
   /** Why this rule matches, in words a person can check. */
   reason: string;
 }
@@ -34,4 +37,13 @@ export interface ClassifiedFlow extends Flow {
   serverName?: string;
   clientRole?: string;
   serverRole?: string;
+  /** The service key the flow is aggregated under (see `ServiceRow.key` in report/types.ts). */
+  key?: string;
+  /** How the best rule matched (absent when no rule did). */
+  confidence?: RuleMatch['confidence'];
+  /**
+   * Set when the flow runs against the direction of a rule (`product/rule`): the listener's role
+   * opened the connection that the document says the other role opens. Its finding is `undocumented`.
+   */
+  wrongDirection?: string;
 }

@@ -38,10 +38,23 @@ export interface FlowObserver {
   matchNewFlow(protoNumber: number, a: Endpoint, b: Endpoint, now: number): FlowClaim | undefined;
   /** True when packets of this flow should be shown to `onPacket` (decided once per flow). */
   wantsFlow(flow: FlowView): boolean;
-  /** A packet of a claimed flow. `fromClient` is relative to the flow's current client. */
-  onPacket(flow: FlowView, fromClient: boolean, pkt: DecodedPacket): void;
+  /**
+   * A packet of a claimed flow. `fromClient` is relative to the flow's current client.
+   * Returning `false` means the observer has lost interest in this flow (not the protocol it
+   * looked for, or past the point it can read, e.g. TLS): the table may stop calling `onPacket`
+   * for it (it must still call `onFlowEnd`). `true` or nothing: keep calling.
+   */
+  onPacket(flow: FlowView, fromClient: boolean, pkt: DecodedPacket): boolean | void;
   /** A claimed flow was emitted (finished or timed out): release its state. */
   onFlowEnd(flow: FlowView): void;
   /** The capture clock advanced to `now` (seconds): expire old expectations. */
   expire(now: number): void;
+  /**
+   * Counters for the run summary (control channels followed, announcements, expectations added,
+   * matched, expired unused, dropped at the cap, ...), flat `area.counter` names in a fixed order.
+   */
+  stats?(): ObserverStats;
 }
+
+/** Observer counters by name (`ftp.announcements`, `ftp.expectations.evicted`, ...). */
+export type ObserverStats = Record<string, number>;

@@ -15,6 +15,9 @@ export interface EmbeddedHeader {
   /** 0 when the quote was too short to carry ports. */
   srcPort: number;
   dstPort: number;
+  /** Type and echo identifier of a quoted ICMP/ICMPv6 echo (so errors can name echo flows); -1 / 0 otherwise. */
+  icmpType: number;
+  icmpId: number;
 }
 
 export interface PflogHeader {
@@ -27,6 +30,12 @@ export interface PflogHeader {
   /** Interface name from the header. */
   ifname: string;
   ruleset: string;
+  /** PF reason code (0 match, 1 bad-offset, 2 fragment, 3 short, ...; see pflog.h PFRES_*). */
+  reason: number;
+  /** Sub-rule (anchor rule) number, -1 when none. */
+  subruleNumber: number;
+  /** Address family byte as written by the logging host (2 IPv4; 24/28/30 IPv6 on Open/Free/macOS). */
+  af: number;
 }
 
 export interface DecodedPacket {
@@ -39,9 +48,14 @@ export interface DecodedPacket {
   capLen: number;
   /** Byte offset of the record header in the (decompressed) input. */
   offset: number;
-  /** pcapng interface id, 0 for classic pcap. */
+  /**
+   * pcapng interface id, 0 for classic pcap. Counted over the whole file: the interfaces of a later
+   * section continue the numbering of the earlier ones (as Wireshark numbers them).
+   */
   interfaceId: number;
   linkType: number;
+  /** Name of the input as printed (`cap.pcap`, `<stdin>`), for anomaly messages and evidence. */
+  source: string;
 
   // ---- link / network (filled by decoders) ----
   /** The buffer the offsets below point into (valid only until the next packet). */
@@ -53,8 +67,12 @@ export interface DecodedPacket {
   /** IPv4 source/destination as unsigned 32-bit integers (0 for IPv6). */
   src4: number;
   dst4: number;
+  /** Offset in `buf` of the IP header (meaningful when ipVersion is not 0). */
+  ipOff: number;
   /** IP protocol number of the transport (after IPv6 extension headers). */
   proto: number;
+  /** Offset in `buf` of the transport header (meaningful when proto is set and fragment is not 2). */
+  l4Off: number;
   /** Length of the IP datagram as stated in its header (IPv4 total length, IPv6 40 + payload length). */
   ipLen: number;
   /** Outer 802.1Q VLAN id, -1 when untagged. */
@@ -98,13 +116,16 @@ export function createDecodedPacket(): DecodedPacket {
     offset: 0,
     interfaceId: 0,
     linkType: 0,
+    source: '',
     buf: Buffer.alloc(0),
     ipVersion: 0,
     srcOff: 0,
     dstOff: 0,
     src4: 0,
     dst4: 0,
+    ipOff: 0,
     proto: 0,
+    l4Off: 0,
     ipLen: 0,
     vlan: -1,
     fragment: 0,
@@ -120,7 +141,7 @@ export function createDecodedPacket(): DecodedPacket {
     icmpType: -1,
     icmpCode: -1,
     icmpId: 0,
-    embedded: { valid: false, ipVersion: 4, srcOff: 0, dstOff: 0, proto: 0, srcPort: 0, dstPort: 0 },
+    embedded: { valid: false, ipVersion: 4, srcOff: 0, dstOff: 0, proto: 0, srcPort: 0, dstPort: 0, icmpType: -1, icmpId: 0 },
     pflog: null,
   };
 }
@@ -131,3 +152,5 @@ export const TCP_RST = 0x04;
 export const TCP_PSH = 0x08;
 export const TCP_ACK = 0x10;
 export const TCP_URG = 0x20;
+export const TCP_ECE = 0x40;
+export const TCP_CWR = 0x80;

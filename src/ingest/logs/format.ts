@@ -15,6 +15,12 @@ export interface LogOptions {
   assumeYear: number;
   /** Offset in minutes east of UTC for local times without a zone (Windows Firewall, RFC 3164). */
   utcOffsetMinutes: number;
+  /**
+   * AWS VPC Flow Logs custom format for files without a header line, as given to AWS
+   * (`${version} ${srcaddr} ${dstaddr} ...`) or as plain field names. Without it (and without a
+   * header line) the layout is inferred from the number of fields.
+   */
+  awsVpcFields?: string;
 }
 
 export interface LineContext {
@@ -22,6 +28,17 @@ export interface LineContext {
   /** 1-based line number. */
   line: number;
   options: LogOptions;
+}
+
+/** What `createParser` gets: the file, the options, and a way to note a per-file condition once. */
+export interface ParserContext {
+  file: string;
+  options: LogOptions;
+  /**
+   * Records a condition of the whole file once (e.g. `log-time-relative`: dmesg stamps are
+   * seconds since boot). Counted as a warning anomaly by the reader; optional for callers.
+   */
+  note?: (code: string, message: string) => void;
 }
 
 /**
@@ -45,14 +62,24 @@ export interface LineFormat {
   spec: string;
   /**
    * Says whether a line looks like this format (used on the first lines of a file). Higher wins;
-   * 0 means no. Cheap checks only.
+   * 0 means no. Cheap checks only. Scale: 1–49 the general shape fits (a CSV with the right
+   * column count); 50–100 a marker only this format prints (`%ASA-`, ` SRC=… PROTO=`, `filterlog`).
    */
   sniff(line: string): number;
+  /**
+   * True for formats whose lines travel through syslog and are found interleaved with other
+   * devices' lines in one file (a central syslog server's file holds iptables, ASA and noise).
+   * `readLog` then dispatches such a file line by line: each line goes to the interleaved format
+   * whose `sniff` claims it (so `sniff` must be cheap and must not claim another format's lines),
+   * and lines no format claims are skipped. Formats with headers or per-file state that a line
+   * cannot carry (a `#Fields` header, a CSV header) leave this unset.
+   */
+  interleaved?: boolean;
   /**
    * A fresh parser for one file: formats with per-file state (a `#Fields` header, a CSV header,
    * ASA connection ids) keep it in the closure.
    */
-  createParser(ctx: { file: string; options: LogOptions }): (line: string, ctx: LineContext) => LineResult;
+  createParser(ctx: ParserContext): (line: string, ctx: LineContext) => LineResult;
 }
 
 /**

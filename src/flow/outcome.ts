@@ -1,0 +1,90 @@
+/**
+ * How a flow ended up (`Outcome`, after Zeek's conn_state), decided once when the flow is emitted.
+ * The order of the checks is the order of precedence:
+ *
+ * 1. a firewall denied a connection attempt (PFLOG header, log line)            → denied
+ * 2. a destination-unreachable named the flow and the server never answered     → icmp-prohibited / icmp-unreachable
+ * 3. a firewall allowed it                                                      → allowed
+ * 4. a flow log reported Zeek's conn_state                                      → mapped (ZEEK_CONN_STATE below)
+ * 5. TCP from the packets' flags:
+ *    - client SYN, server SYN+ACK or client ACK after its SYN                   → established
+ *    - client SYN answered by a server RST (no SYN+ACK)                         → rejected
+ *    - client SYN and nothing that shows an answer                              → unanswered
+ *    - no client SYN: server SYN+ACK and a client ACK (the SYN was missed)      → established
+ *    - otherwise (first seen mid-stream)                                        → partial
+ * 6. UDP, ICMP, SCTP and other protocols: both sides sent → established; only the client → unanswered;
+ *    only the server (the capture missed the client) → partial.
+ *
+ * Denials of packets that are not connection attempts (TCP without SYN) never make a flow denied:
+ * the flow keeps the outcome its other evidence gives, and `firewall.lateOnly` says so.
+ */
+import type { Outcome } from '../model.js';
+import type { FlowState } from './state.js';
+import { C_ACK, C_DATA, C_SYN, S_RST, S_SYNACK } from './state.js';
+
+/** ICMP codes that mean "administratively prohibited" (RFC 1812 section 5.2.7.1; RFC 4443 section 3.1). */
+export function isProhibited(ipVersion: 4 | 6, type: number, code: number): boolean {
+  if (ipVersion === 4) return type === 3 && (code === 9 || code === 10 || code === 13);
+  return type === 1 && code === 1;
+}
+
+/** Destination Unreachable: ICMP type 3 (RFC 792), ICMPv6 type 1 (RFC 4443). */
+export function isDestinationUnreachable(ipVersion: 4 | 6, type: number): boolean {
+  return ipVersion === 4 ? type === 3 : type === 1;
+}
+
+/**
+ * Zeek conn_state → Outcome (Zeek, base/protocols/conn/main.zeek, `Conn::Info$conn_state`).
+ * States where a SYN was answered or data went both ways are established; an attempt that got no
+ * SYN+ACK is unanswered; states that never saw the originator's SYN are partial.
+ */
+export const ZEEK_CONN_STATE: Readonly<Record<string, Outcome>> = {
+  S0: 'unanswered', // attempt seen, no reply
+  S1: 'established', // established, not terminated
+  SF: 'established', // normal establishment and termination
+  REJ: 'rejected', // attempt rejected
+  S2: 'established', // established, originator's close seen
+  S3: 'established', // established, responder's close seen
+  RSTO: 'established', // established, originator aborted
+  RSTR: 'established', // responder sent a RST (after establishment: REJ covers the attempt)
+  RSTOS0: 'unanswered', // originator SYN then RST, no SYN+ACK seen
+  RSTRH: 'partial', // responder SYN+ACK then RST, originator's SYN never seen
+  SH: 'unanswered', // originator SYN then FIN, no SYN+ACK
+  SHR: 'partial', // responder SYN+ACK then FIN, originator's SYN never seen
+  OTH: 'partial', // no SYN seen, midstream traffic
+};
+
+export function decideOutcome(f: FlowState): Outcome {
+  const x = f.extra;
+  const v = x?.verdict;
+  if (v !== undefined && v.deniedAttempts > 0) return 'denied';
+  if (x !== undefined && x.icmpUnreachable && f.pktsS === 0) {
+    return isProhibited(x.icmpErrVersion, x.icmpErrType, x.icmpErrCode) ? 'icmp-prohibited' : 'icmp-unreachable';
+  }
+  if (v !== undefined && v.allowed > 0) return 'allowed';
+  if (x?.connState !== undefined) {
+    // Zeek writes SF/S0/SHR/OTH for UDP and ICMP too (two-way, one-way, ...): the same map applies.
+    const mapped = ZEEK_CONN_STATE[x.connState.toUpperCase()];
+    if (mapped !== undefined) return mapped;
+  }
+  if (f.protoNumber === 6 && f.st !== 0) return decideTcp(f.st);
+  if (f.pktsC > 0 && f.pktsS > 0) return 'established';
+  if (f.pktsC > 0) return 'unanswered';
+  if (f.pktsS > 0) return 'partial';
+  // Nothing counted: a log flow known from lines without counts, or a flow known only from an
+  // ICMP quote (handled above) — say what the lines said.
+  if (v !== undefined && v.deniedLate > 0) return 'partial';
+  return f.protoNumber === 6 ? 'partial' : 'unanswered';
+}
+
+function decideTcp(st: number): Outcome {
+  if ((st & C_SYN) !== 0) {
+    if ((st & S_SYNACK) !== 0) return 'established';
+    if ((st & S_RST) !== 0) return 'rejected';
+    // The client acknowledged or sent data after its SYN: it saw a SYN+ACK the capture missed.
+    if ((st & (C_ACK | C_DATA)) !== 0) return 'established';
+    return 'unanswered';
+  }
+  if ((st & S_SYNACK) !== 0 && (st & (C_ACK | C_DATA)) !== 0) return 'established';
+  return 'partial';
+}

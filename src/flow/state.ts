@@ -1,0 +1,231 @@
+/**
+ * The live state of one flow inside the flow table. One object per flow, created when the flow is
+ * first seen and dropped when it is emitted; packets update its fields in place (no allocation per
+ * packet). Rarely used parts (firewall verdicts, joined ICMP errors, log-only state) live in
+ * `extra`, allocated only for the flows that need them, so a plain TCP or UDP flow stays small.
+ *
+ * Orientation: `a*` is the first packet's (or line's) source and `b*` its destination; `clientIsA`
+ * says which of them is the client. Counts are kept per client/server.
+ */
+import type { AppMark, Endpoint, Evidence, ProtoName } from '../model.js';
+import type { FlowView } from './observer.js';
+
+/** TCP state bits (per flow). `C_` = sent by the client, `S_` = sent by the server. */
+export const C_SYN = 0x1; // SYN without ACK
+export const S_SYN = 0x2;
+export const C_SYNACK = 0x4;
+export const S_SYNACK = 0x8;
+export const C_ACK = 0x10; // a packet with ACK and without SYN or RST
+export const S_ACK = 0x20;
+export const C_FIN = 0x40;
+export const S_FIN = 0x80;
+export const C_RST = 0x100;
+export const S_RST = 0x200;
+export const C_DATA = 0x400;
+export const S_DATA = 0x800;
+/** Set once the flow counts as closed (FIN both ways, or a RST): it lingers briefly, then is emitted. */
+export const CLOSED = 0x1000;
+
+/** LRU list ids: flows of one list share one timeout, so each list is ordered by deadline. */
+export const LIST_NONE = -1;
+export const LIST_TCP = 0;
+export const LIST_UDP = 1;
+export const LIST_ICMP = 2;
+export const LIST_OTHER = 3;
+export const LIST_CLOSED = 4;
+export const LIST_COUNT = 5;
+
+/** Firewall verdict accumulation (PFLOG headers, log lines). */
+export interface VerdictState {
+  allowed: number;
+  deniedAttempts: number;
+  deniedLate: number;
+  /** Rule/direction/interface of the verdict that decides the flow's action (first denied attempt, else the first verdict). */
+  rule: string | undefined;
+  direction: string | undefined;
+  iface: string | undefined;
+  source: string;
+  decided: boolean;
+  decidedByDenial: boolean;
+}
+
+export type VerdictKind = 'allowed' | 'denied-attempt' | 'denied-late';
+
+/** Counts one verdict and keeps the words of the one that decides the flow. */
+export function recordVerdict(
+  v: VerdictState,
+  kind: VerdictKind,
+  rule: string | undefined,
+  direction: string | undefined,
+  iface: string | undefined,
+  source: string,
+): void {
+  if (kind === 'allowed') v.allowed++;
+  else if (kind === 'denied-attempt') v.deniedAttempts++;
+  else v.deniedLate++;
+  if (!v.decided || (kind === 'denied-attempt' && !v.decidedByDenial)) {
+    v.decided = true;
+    v.decidedByDenial = kind === 'denied-attempt';
+    v.rule = rule;
+    v.direction = direction;
+    v.iface = iface;
+    v.source = source;
+  }
+}
+
+/** What only some flows carry. */
+export interface FlowExtra {
+  verdict: VerdictState | undefined;
+  /** Joined ICMP error (see Flow.icmpError). */
+  icmpErrType: number;
+  icmpErrCode: number;
+  icmpErrFrom: string;
+  icmpErrPackets: number;
+  icmpErrVersion: 4 | 6;
+  /** True when a destination-unreachable was joined (these decide the outcome). */
+  icmpUnreachable: boolean;
+  /** Zeek conn_state reported by a flow log. */
+  connState: string | undefined;
+  /** History string reported by a flow log (used as is when the flow has none of its own). */
+  logHistory: string | undefined;
+  /** Log flows: true once a line said who the initiator is. */
+  initiatorKnown: boolean;
+  /** Log flows: the connection id that tied lines together. */
+  connId: string | undefined;
+  /** Log flows: the map keys under which the flow is indexed. */
+  tupleKey: string | undefined;
+  connKey: string | undefined;
+  /** Log flows: packets were counted from lines that gave explicit counts. */
+  countsGiven: boolean;
+}
+
+export class FlowState implements FlowView {
+  // ---- key (packet flows; log flows use extra.tupleKey) ----
+  hash = 0;
+  ver = 0;
+  protoNumber: number;
+  a0 = 0;
+  a1 = 0;
+  a2 = 0;
+  a3 = 0;
+  b0 = 0;
+  b1 = 0;
+  b2 = 0;
+  b3 = 0;
+  pa = 0;
+  pb = 0;
+
+  // ---- identity ----
+  readonly id: string;
+  readonly proto: ProtoName;
+  clientIsA = true;
+  client: Endpoint;
+  server: Endpoint;
+  directionInferred = true;
+  readonly evidence: Evidence;
+  vlan = -1;
+  icmpType = -1;
+  icmpCode = -1;
+
+  // ---- times: exact (seconds + nanoseconds) and, for timeouts, fractional seconds ----
+  firstSec = 0;
+  firstNsec = 0;
+  lastSec = 0;
+  lastNsec = 0;
+  firstTime = 0;
+  lastT = 0;
+  /** Creation order within the table (flush emits in this order). */
+  order = 0;
+
+  // ---- counts ----
+  pktsC = 0;
+  pktsS = 0;
+  bytesC = 0;
+  bytesS = 0;
+
+  // ---- TCP ----
+  st = 0;
+  /** Once-per-direction history letters already written (bit per letter and direction). */
+  hist = 0;
+  history = '';
+  /** Client's initial sequence number (int32), valid when st has C_SYN. */
+  isn = 0;
+  /** Last SYN, FIN and RST sequence numbers per direction (Zeek writes S/H, F, R again when they change). */
+  synSeqC = 0;
+  synSeqS = 0;
+  finSeqC = 0;
+  finSeqS = 0;
+  rstSeqC = 0;
+  rstSeqS = 0;
+  /** Highest sequence-space end of payload per direction, and retransmission counts ('T'/'t'). */
+  maxEndC = 0;
+  maxEndS = 0;
+  rxmitC = 0;
+  rxmitS = 0;
+
+  // ---- observers ----
+  app: AppMark | undefined = undefined;
+  observed = false;
+
+  extra: FlowExtra | undefined = undefined;
+
+  // ---- LRU ----
+  list = LIST_NONE;
+  prev: FlowState | null = null;
+  next: FlowState | null = null;
+
+  constructor(id: string, protoNumber: number, proto: ProtoName, client: Endpoint, server: Endpoint, evidence: Evidence) {
+    this.id = id;
+    this.protoNumber = protoNumber;
+    this.proto = proto;
+    this.client = client;
+    this.server = server;
+    this.evidence = evidence;
+  }
+}
+
+export function extraOf(f: FlowState): FlowExtra {
+  if (f.extra === undefined) {
+    f.extra = {
+      verdict: undefined,
+      icmpErrType: -1,
+      icmpErrCode: -1,
+      icmpErrFrom: '',
+      icmpErrPackets: 0,
+      icmpErrVersion: 4,
+      icmpUnreachable: false,
+      connState: undefined,
+      logHistory: undefined,
+      initiatorKnown: false,
+      connId: undefined,
+      tupleKey: undefined,
+      connKey: undefined,
+      countsGiven: false,
+    };
+  }
+  return f.extra;
+}
+
+export function verdictOf(f: FlowState, source: string): VerdictState {
+  const x = extraOf(f);
+  if (x.verdict === undefined) {
+    x.verdict = {
+      allowed: 0,
+      deniedAttempts: 0,
+      deniedLate: 0,
+      rule: undefined,
+      direction: undefined,
+      iface: undefined,
+      source,
+      decided: false,
+      decidedByDenial: false,
+    };
+  }
+  return x.verdict;
+}
+
+const PROTO_NAMES: Readonly<Record<number, ProtoName>> = { 6: 'tcp', 17: 'udp', 1: 'icmp', 58: 'icmpv6', 132: 'sctp' };
+
+export function protoName(n: number): ProtoName {
+  return PROTO_NAMES[n] ?? `ip-${n}`;
+}

@@ -1,0 +1,936 @@
+/**
+ * The flow table: packets (and log observations) in, finished flows out.
+ *
+ * - Bidirectional flows keyed by (IP version, protocol, addresses, ports); ICMP echo uses its
+ *   identifier as both ports, so a request and its reply pair up (key.ts).
+ * - Client and server: the SYN sender is the client (a SYN+ACK's receiver when the SYN was missed);
+ *   the echo requester for ICMP; otherwise the side whose port scores higher as a server port
+ *   (ports.ts) is the server and `directionInferred` is true. An observer's claim (FTP data, RPC,
+ *   TFTP expectations) can name the client.
+ * - Times run on the capture clock (the latest packet timestamp), never the wall clock. Flows sit in
+ *   one of five LRU lists (TCP, UDP, ICMP, other, closed), each ordered by last activity and sharing
+ *   one timeout, so expiring is a look at list heads once per second of capture time: O(1) per
+ *   packet, no scans. Defaults are Zeek's: TCP 5 min, UDP/ICMP/other 1 min of inactivity; a TCP
+ *   flow closed by FINs both ways or a RST lingers 5 s (Zeek's tcp_close_delay/tcp_reset_delay) for
+ *   its last ACKs, then is emitted.
+ * - A pure SYN on a flow that is closed or whose handshake completed starts a new flow unless it
+ *   repeats the client's initial sequence number (a retransmission); a packet after the timeout
+ *   starts a new flow too.
+ * - At most `maxFlows` live flows: creating one more emits the least recently active flow first
+ *   (the heads of the lists), counted in stats and as a `flow-table-cap` anomaly.
+ * - ICMP/ICMPv6 errors whose quoted header names a flow are joined to that flow (created from the
+ *   quote if the table has not seen it) instead of forming a flow of their own: counted in
+ *   `icmpError.packets`, not in the flow's packets, since tshark and Zeek count the transport flow
+ *   without them. A destination-unreachable decides the outcome when the server never answered.
+ * - IP fragments after the first carry no ports: they are attributed to the flow of the first
+ *   fragment of the same datagram (same addresses, protocol and identification), also when they
+ *   arrive before it (held as counts for the fragment timeout).
+ *
+ * Memory is bounded by the live flows (plus at most FRAGMENT_CAP datagrams being reassembled).
+ */
+import type { AnomalyLog } from '../anomalies.js';
+import type { DecodedPacket } from '../ingest/decode/packet.js';
+import { formatAddress } from '../ingest/decode/address.js';
+import type { Endpoint, Evidence, Flow, Observation } from '../model.js';
+import { flipHistory, updateDatagram, updateTcp } from './history.js';
+import { FlowIndex } from './key.js';
+import type { FlowObserver } from './observer.js';
+import { decideOutcome, isDestinationUnreachable } from './outcome.js';
+import { buildPortScores, DEFAULT_PORT_SCORES } from './ports.js';
+import {
+  C_FIN,
+  C_RST,
+  C_SYN,
+  CLOSED,
+  extraOf,
+  FlowState,
+  LIST_CLOSED,
+  LIST_COUNT,
+  LIST_ICMP,
+  LIST_NONE,
+  LIST_OTHER,
+  LIST_TCP,
+  LIST_UDP,
+  protoName,
+  S_FIN,
+  S_RST,
+  S_SYNACK,
+  C_ACK,
+  recordVerdict,
+  verdictOf,
+} from './state.js';
+import { formatTimeNanos } from './time.js';
+
+export interface FlowTableOptions {
+  /** Seconds of inactivity before a TCP flow is emitted (Zeek tcp_inactivity_timeout: 300). */
+  tcpTimeout?: number;
+  /** UDP (Zeek udp_inactivity_timeout: 60). */
+  udpTimeout?: number;
+  /** ICMP and ICMPv6 (Zeek icmp_inactivity_timeout: 60). */
+  icmpTimeout?: number;
+  /** SCTP and other IP protocols (Zeek unknown_ip_inactivity_timeout: 60). */
+  otherTimeout?: number;
+  /** Seconds a closed TCP flow waits for stray packets before it is emitted (Zeek tcp_close_delay: 5). */
+  closeLinger?: number;
+  /** Seconds a fragmented datagram waits for its first fragment (Linux ipfrag_time: 30). */
+  fragmentTimeout?: number;
+  /** Most live flows; beyond it the least recently active flow is emitted early. */
+  maxFlows?: number;
+  /** Extra server ports for direction inference (e.g. every port the catalog documents). */
+  serverPorts?: Iterable<number>;
+  /** Where `flow-table-cap` and `fragment-without-first` anomalies are counted. */
+  anomalies?: AnomalyLog;
+}
+
+export const DEFAULT_FLOW_TABLE_OPTIONS = {
+  tcpTimeout: 300,
+  udpTimeout: 60,
+  icmpTimeout: 60,
+  otherTimeout: 60,
+  closeLinger: 5,
+  fragmentTimeout: 30,
+  maxFlows: 1_000_000,
+} as const;
+
+export interface FlowTableStats {
+  /** Live flows now. */
+  active: number;
+  /** Flows emitted so far (by timeout, close, cap or flush). */
+  emitted: number;
+  /** Flows emitted early because the table was full. */
+  evicted: number;
+  peakActive: number;
+  /** True when the table reached `maxFlows` at least once. */
+  capHit: boolean;
+  packets: number;
+  /** Packets without an IP datagram (ARP, LLDP, ...): not flows. */
+  nonIp: number;
+  observations: number;
+  /** Fragments whose datagram's first fragment never arrived (not counted in any flow). */
+  orphanFragments: number;
+}
+
+/** Most datagrams whose fragments are tracked at once. */
+const FRAGMENT_CAP = 65536;
+
+const TCP_SYN = 0x02;
+const TCP_ACK = 0x10;
+const TCP_RST = 0x04;
+const TCP_FIN = 0x01;
+
+interface FragmentEntry {
+  known: boolean;
+  srcPort: number;
+  dstPort: number;
+  expires: number;
+  pendingPackets: number;
+  pendingBytes: number;
+  pendingFirstSec: number;
+  pendingFirstNsec: number;
+  pendingLastSec: number;
+  pendingLastNsec: number;
+  pendingOffset: number;
+}
+
+/** ICMP messages that quote the datagram they answer (RFC 792, RFC 4443 section 2.1: types 0-127 are errors). */
+function isIcmpError(ipVersion: 4 | 6, type: number): boolean {
+  if (ipVersion === 4) return type === 3 || type === 4 || type === 5 || type === 11 || type === 12;
+  return type >= 1 && type <= 4;
+}
+
+/** ICMP request and reply types (RFC 792, RFC 950, RFC 1256; RFC 4443, RFC 4861, RFC 4620). */
+const ICMP4_REQUESTS = new Set([8, 13, 15, 17, 10]);
+const ICMP4_REPLIES = new Set([0, 14, 16, 18, 9]);
+const ICMP6_REQUESTS = new Set([128, 133, 135, 139]);
+const ICMP6_REPLIES = new Set([129, 134, 136, 140]);
+
+function listFor(proto: number): number {
+  switch (proto) {
+    case 6:
+      return LIST_TCP;
+    case 17:
+      return LIST_UDP;
+    case 1:
+    case 58:
+      return LIST_ICMP;
+    default:
+      return LIST_OTHER;
+  }
+}
+
+function hasPorts(proto: number): boolean {
+  return proto === 6 || proto === 17 || proto === 132;
+}
+
+function isIcmp(proto: number): boolean {
+  return proto === 1 || proto === 58;
+}
+
+export class FlowTable {
+  private readonly onFlow: (flow: Flow) => void;
+  private readonly observer: FlowObserver | undefined;
+  private readonly anomalies: AnomalyLog | undefined;
+  private readonly timeouts: Float64Array;
+  private readonly fragmentTimeout: number;
+  private readonly maxFlows: number;
+  private readonly scores: Uint8Array;
+
+  private readonly index = new FlowIndex();
+  /** Log flows by their unordered 5-tuple text, and by `format|connection id`. */
+  private readonly byTuple = new Map<string, FlowState>();
+  private readonly byConnId = new Map<string, FlowState>();
+  private readonly fragments = new Map<string, FragmentEntry>();
+
+  private readonly heads: Array<FlowState | null> = new Array<FlowState | null>(LIST_COUNT).fill(null);
+  private readonly tails: Array<FlowState | null> = new Array<FlowState | null>(LIST_COUNT).fill(null);
+
+  private clock = Number.NEGATIVE_INFINITY;
+  private nextCheck = Number.NEGATIVE_INFINITY;
+  private createdCount = 0;
+  private readonly sequences = new Map<number, number>();
+
+  private active = 0;
+  private emitted = 0;
+  private evicted = 0;
+  private peakActive = 0;
+  private packets = 0;
+  private nonIp = 0;
+  private observations = 0;
+  private orphanFragments = 0;
+
+  constructor(options: FlowTableOptions, onFlow: (flow: Flow) => void, observer?: FlowObserver) {
+    const o = { ...DEFAULT_FLOW_TABLE_OPTIONS, ...stripUndefined(options) };
+    this.onFlow = onFlow;
+    this.observer = observer;
+    this.anomalies = options.anomalies;
+    this.timeouts = new Float64Array(LIST_COUNT);
+    this.timeouts[LIST_TCP] = o.tcpTimeout;
+    this.timeouts[LIST_UDP] = o.udpTimeout;
+    this.timeouts[LIST_ICMP] = o.icmpTimeout;
+    this.timeouts[LIST_OTHER] = o.otherTimeout;
+    this.timeouts[LIST_CLOSED] = o.closeLinger;
+    this.fragmentTimeout = o.fragmentTimeout;
+    this.maxFlows = Math.max(1, Math.floor(o.maxFlows));
+    this.scores = options.serverPorts === undefined ? DEFAULT_PORT_SCORES : buildPortScores(options.serverPorts);
+  }
+
+  stats(): FlowTableStats {
+    return {
+      active: this.active,
+      emitted: this.emitted,
+      evicted: this.evicted,
+      peakActive: this.peakActive,
+      capHit: this.evicted > 0,
+      packets: this.packets,
+      nonIp: this.nonIp,
+      observations: this.observations,
+      orphanFragments: this.orphanFragments,
+    };
+  }
+
+  // ------------------------------------------------------------------ packets
+
+  /** One decoded packet. `pkt` is a scratch record: nothing of it is kept but numbers and text. */
+  addPacket(pkt: DecodedPacket, inputIndex: number, file: string): void {
+    this.packets++;
+    const t = pkt.tsSec + pkt.tsNsec * 1e-9;
+    if (t > this.clock) {
+      this.clock = t;
+      if (t >= this.nextCheck) this.tick(t);
+    }
+    const ver = pkt.ipVersion;
+    if (ver === 0) {
+      this.nonIp++;
+      return;
+    }
+    const proto = pkt.proto;
+    let sp = 0;
+    let dp = 0;
+    if (hasPorts(proto)) {
+      sp = pkt.srcPort;
+      dp = pkt.dstPort;
+    } else if (isIcmp(proto)) {
+      if (pkt.embedded.valid && isIcmpError(ver, pkt.icmpType) && this.addIcmpError(pkt, inputIndex, file, t)) return;
+      sp = dp = pkt.icmpId;
+    }
+
+    let frag: FragmentEntry | undefined;
+    if (pkt.fragment !== 0) {
+      frag = this.fragmentOf(pkt, t);
+      if (pkt.fragment === 2) {
+        if (frag.known) {
+          sp = frag.srcPort;
+          dp = frag.dstPort;
+        } else if (sp === 0 && dp === 0) {
+          // The decoder did not know the ports either: hold the counts until the first fragment.
+          this.holdFragment(frag, pkt);
+          return;
+        }
+      } else if (!frag.known) {
+        frag.known = true;
+        frag.srcPort = sp;
+        frag.dstPort = dp;
+      }
+    }
+
+    const index = this.index;
+    if (ver === 4) index.setKey4(proto, pkt.src4, pkt.dst4, sp, dp);
+    else index.setKey6(proto, pkt.buf, pkt.srcOff, pkt.dstOff, sp, dp);
+    let f = index.find();
+    let fromClient = true;
+    if (f !== null) {
+      fromClient = index.fromA === f.clientIsA;
+      if (t - f.lastT > (this.timeouts[f.list] ?? 0) || (proto === 6 && pkt.fragment !== 2 && startsNewConnection(f, pkt, fromClient))) {
+        this.emit(f);
+        f = null;
+      }
+    }
+    if (f === null) {
+      f = this.createFromPacket(pkt, inputIndex, file, proto, sp, dp, t);
+      fromClient = f.clientIsA;
+    }
+
+    // Counts and times.
+    const len = pkt.origLen;
+    if (fromClient) {
+      f.pktsC++;
+      f.bytesC += len;
+    } else {
+      f.pktsS++;
+      f.bytesS += len;
+    }
+    this.touchTime(f, pkt.tsSec, pkt.tsNsec, t);
+
+    if (pkt.fragment !== 2) {
+      if (proto === 6) {
+        updateTcp(f, fromClient, pkt.tcpFlags, pkt.tcpSeq | 0, pkt.payloadWireLen);
+        const st = f.st;
+        if ((st & CLOSED) === 0 && ((st & (C_FIN | S_FIN)) === (C_FIN | S_FIN) || (st & (C_RST | S_RST)) !== 0)) f.st = st | CLOSED;
+      } else if (proto === 17) {
+        updateDatagram(f, fromClient);
+      }
+    }
+    if (pkt.pflog !== null) this.notePflog(f, pkt, fromClient);
+    if (frag !== undefined && frag.pendingPackets > 0) this.releaseFragments(f, frag, fromClient);
+
+    this.touch(f);
+    if (f.observed && this.observer !== undefined && pkt.fragment !== 2) this.observer.onPacket(f, fromClient, pkt);
+  }
+
+  private createFromPacket(pkt: DecodedPacket, inputIndex: number, file: string, proto: number, sp: number, dp: number, t: number): FlowState {
+    const ver = pkt.ipVersion === 6 ? 6 : 4;
+    const shown = hasPorts(proto);
+    const a: Endpoint = { ip: formatAddress(pkt.buf, pkt.srcOff, ver), port: shown ? sp : 0 };
+    const b: Endpoint = { ip: formatAddress(pkt.buf, pkt.dstOff, ver), port: shown ? dp : 0 };
+
+    let clientIsA = true;
+    let inferred = true;
+    if (proto === 6) {
+      const flags = pkt.tcpFlags & (TCP_SYN | TCP_ACK);
+      if (flags === TCP_SYN) inferred = false;
+      else if (flags === (TCP_SYN | TCP_ACK)) {
+        clientIsA = false;
+        inferred = false;
+      } else clientIsA = this.sourceIsClient(sp, dp);
+    } else if (isIcmp(proto)) {
+      const type = pkt.icmpType;
+      const requests = ver === 4 ? ICMP4_REQUESTS : ICMP6_REQUESTS;
+      const replies = ver === 4 ? ICMP4_REPLIES : ICMP6_REPLIES;
+      if (requests.has(type)) inferred = false;
+      else if (replies.has(type)) {
+        clientIsA = false;
+        inferred = false;
+      }
+    } else {
+      clientIsA = this.sourceIsClient(sp, dp);
+    }
+
+    const f = this.newFlow(inputIndex, proto, a, b, { file, offset: pkt.offset }, t, clientIsA, inferred);
+    f.firstSec = f.lastSec = pkt.tsSec;
+    f.firstNsec = f.lastNsec = pkt.tsNsec;
+    f.vlan = pkt.vlan;
+    if (isIcmp(proto)) {
+      f.icmpType = pkt.icmpType;
+      f.icmpCode = pkt.icmpCode;
+    }
+    this.index.insert(f);
+    this.admit(f);
+    return f;
+  }
+
+  /**
+   * Creates a flow object (not yet indexed or listed): id, endpoints, orientation, and the
+   * observers' claim. `a` is the first packet's (line's) source.
+   */
+  private newFlow(inputIndex: number, proto: number, a: Endpoint, b: Endpoint, evidence: Evidence, t: number, clientIsA: boolean, inferred: boolean): FlowState {
+    if (this.active >= this.maxFlows) this.evictOldest();
+    let seq = this.sequences.get(inputIndex) ?? 0;
+    this.sequences.set(inputIndex, ++seq);
+    const id = `${inputIndex}.${seq}`;
+    if (this.observer !== undefined) {
+      const claim = this.observer.matchNewFlow(proto, a, b, t);
+      if (claim !== undefined) {
+        if (claim.client !== undefined) {
+          if (sameEndpoint(claim.client, a)) {
+            clientIsA = true;
+            inferred = false;
+          } else if (sameEndpoint(claim.client, b)) {
+            clientIsA = false;
+            inferred = false;
+          }
+        }
+        const f = new FlowState(id, proto, protoName(proto), clientIsA ? a : b, clientIsA ? b : a, evidence);
+        f.app = claim.app;
+        return this.initFlow(f, clientIsA, inferred, t);
+      }
+    }
+    const f = new FlowState(id, proto, protoName(proto), clientIsA ? a : b, clientIsA ? b : a, evidence);
+    return this.initFlow(f, clientIsA, inferred, t);
+  }
+
+  private initFlow(f: FlowState, clientIsA: boolean, inferred: boolean, t: number): FlowState {
+    f.clientIsA = clientIsA;
+    f.directionInferred = inferred;
+    f.firstTime = t;
+    f.lastT = t;
+    f.order = ++this.createdCount;
+    if (!clientIsA && (f.protoNumber === 6 || f.protoNumber === 17)) f.history = '^';
+    return f;
+  }
+
+  /** Lists a new flow, counts it, and asks the observers whether they want its packets. */
+  private admit(f: FlowState): void {
+    this.active++;
+    if (this.active > this.peakActive) this.peakActive = this.active;
+    this.link(f, listFor(f.protoNumber));
+    if (this.observer !== undefined) f.observed = this.observer.wantsFlow(f);
+  }
+
+  private sourceIsClient(srcPort: number, dstPort: number): boolean {
+    return (this.scores[srcPort] ?? 0) <= (this.scores[dstPort] ?? 0);
+  }
+
+  private touchTime(f: FlowState, sec: number, nsec: number, t: number): void {
+    if (t >= f.lastT) {
+      f.lastT = t;
+      f.lastSec = sec;
+      f.lastNsec = nsec;
+    } else if (t < f.firstTime) {
+      // Out-of-order timestamps (merged interfaces): keep first as the earliest seen.
+      f.firstTime = t;
+      f.firstSec = sec;
+      f.firstNsec = nsec;
+    }
+  }
+
+  /** PFLOG header (pflog.h): action 0 pass, 1 drop; others (scrub, nat, rdr, match) carry no verdict. */
+  private notePflog(f: FlowState, pkt: DecodedPacket, fromClient: boolean): void {
+    const pf = pkt.pflog;
+    if (pf === null || (pf.action !== 0 && pf.action !== 1)) return;
+    const denied = pf.action === 1;
+    const attempt = f.protoNumber === 6 ? (pkt.tcpFlags & (TCP_SYN | TCP_ACK)) === TCP_SYN : fromClient;
+    // Rule text as tcpdump prints it (print-pflog.c): `N`, or `N.ruleset.M` inside an anchor.
+    const rule = pf.ruleNumber < 0 ? undefined : pf.ruleset === '' ? String(pf.ruleNumber) : `${pf.ruleNumber}.${pf.ruleset}.${pf.subruleNumber}`;
+    const direction = pf.direction === 1 ? 'in' : pf.direction === 2 ? 'out' : undefined;
+    recordVerdict(verdictOf(f, 'pflog'), !denied ? 'allowed' : attempt ? 'denied-attempt' : 'denied-late', rule, direction, pf.ifname === '' ? undefined : pf.ifname, 'pflog');
+  }
+
+  // ------------------------------------------------------------------ ICMP errors
+
+  /** Joins an ICMP error to the flow its quote names; false when the quote names no flow. */
+  private addIcmpError(pkt: DecodedPacket, inputIndex: number, file: string, t: number): boolean {
+    const q = pkt.embedded;
+    const qproto = q.proto;
+    let qsp = 0;
+    let qdp = 0;
+    if (hasPorts(qproto)) {
+      if (q.srcPort === 0 && q.dstPort === 0) return false;
+      qsp = q.srcPort;
+      qdp = q.dstPort;
+    } else if (isIcmp(qproto)) {
+      qsp = qdp = q.icmpId;
+    }
+    const index = this.index;
+    if (q.ipVersion === 4) index.setKey4(qproto, pkt.buf.readUInt32BE(q.srcOff), pkt.buf.readUInt32BE(q.dstOff), qsp, qdp);
+    else index.setKey6(qproto, pkt.buf, q.srcOff, q.dstOff, qsp, qdp);
+    let f = index.find();
+    if (f !== null && t - f.lastT > (this.timeouts[f.list] ?? 0)) {
+      this.emit(f);
+      f = null;
+    }
+    if (f === null) {
+      // Known only from the quote: the quoted packet's sender is the client unless its port says otherwise.
+      const shown = hasPorts(qproto);
+      const a: Endpoint = { ip: formatAddress(pkt.buf, q.srcOff, q.ipVersion), port: shown ? qsp : 0 };
+      const b: Endpoint = { ip: formatAddress(pkt.buf, q.dstOff, q.ipVersion), port: shown ? qdp : 0 };
+      const echo = isIcmp(qproto) && (q.ipVersion === 4 ? ICMP4_REQUESTS : ICMP6_REQUESTS).has(q.icmpType);
+      const clientIsA = echo || this.sourceIsClient(qsp, qdp);
+      f = this.newFlow(inputIndex, qproto, a, b, { file, offset: pkt.offset }, t, clientIsA, !echo);
+      f.firstSec = f.lastSec = pkt.tsSec;
+      f.firstNsec = f.lastNsec = pkt.tsNsec;
+      f.vlan = pkt.vlan;
+      if (isIcmp(qproto) && q.icmpType >= 0) {
+        f.icmpType = q.icmpType;
+        f.icmpCode = 0;
+      }
+      this.index.insert(f);
+      this.admit(f);
+    }
+    this.noteIcmpError(f, pkt.ipVersion === 6 ? 6 : 4, pkt.icmpType, pkt.icmpCode, formatAddress(pkt.buf, pkt.srcOff, pkt.ipVersion === 6 ? 6 : 4));
+    this.touchTime(f, pkt.tsSec, pkt.tsNsec, t);
+    this.touch(f);
+    return true;
+  }
+
+  private noteIcmpError(f: FlowState, ver: 4 | 6, type: number, code: number, from: string): void {
+    const x = extraOf(f);
+    x.icmpErrPackets++;
+    const unreachable = isDestinationUnreachable(ver, type);
+    if (x.icmpErrType < 0 || (unreachable && !x.icmpUnreachable)) {
+      x.icmpErrType = type;
+      x.icmpErrCode = code;
+      x.icmpErrFrom = from;
+      x.icmpErrVersion = ver;
+    }
+    if (unreachable) x.icmpUnreachable = true;
+  }
+
+  // ------------------------------------------------------------------ fragments
+
+  private fragmentOf(pkt: DecodedPacket, t: number): FragmentEntry {
+    const key =
+      pkt.ipVersion === 4
+        ? `${pkt.src4} ${pkt.dst4} ${pkt.proto} ${pkt.fragId}`
+        : `${pkt.buf.toString('hex', pkt.srcOff, pkt.srcOff + 16)} ${pkt.buf.toString('hex', pkt.dstOff, pkt.dstOff + 16)} ${pkt.proto} ${pkt.fragId}`;
+    let e = this.fragments.get(key);
+    if (e === undefined) {
+      if (this.fragments.size >= FRAGMENT_CAP) this.dropOldestFragment();
+      e = {
+        known: false,
+        srcPort: 0,
+        dstPort: 0,
+        expires: t + this.fragmentTimeout,
+        pendingPackets: 0,
+        pendingBytes: 0,
+        pendingFirstSec: 0,
+        pendingFirstNsec: 0,
+        pendingLastSec: 0,
+        pendingLastNsec: 0,
+        pendingOffset: 0,
+      };
+      this.fragments.set(key, e);
+    }
+    return e;
+  }
+
+  private holdFragment(e: FragmentEntry, pkt: DecodedPacket): void {
+    if (e.pendingPackets === 0) {
+      e.pendingFirstSec = pkt.tsSec;
+      e.pendingFirstNsec = pkt.tsNsec;
+      e.pendingOffset = pkt.offset;
+    }
+    e.pendingPackets++;
+    e.pendingBytes += pkt.origLen;
+    e.pendingLastSec = pkt.tsSec;
+    e.pendingLastNsec = pkt.tsNsec;
+  }
+
+  /** Fragments that arrived before their first fragment join its flow, in its direction. */
+  private releaseFragments(f: FlowState, e: FragmentEntry, fromClient: boolean): void {
+    if (fromClient) {
+      f.pktsC += e.pendingPackets;
+      f.bytesC += e.pendingBytes;
+    } else {
+      f.pktsS += e.pendingPackets;
+      f.bytesS += e.pendingBytes;
+    }
+    this.touchTime(f, e.pendingFirstSec, e.pendingFirstNsec, e.pendingFirstSec + e.pendingFirstNsec * 1e-9);
+    this.touchTime(f, e.pendingLastSec, e.pendingLastNsec, e.pendingLastSec + e.pendingLastNsec * 1e-9);
+    if (f.evidence.offset !== undefined && e.pendingOffset < f.evidence.offset) f.evidence.offset = e.pendingOffset;
+    e.pendingPackets = 0;
+    e.pendingBytes = 0;
+  }
+
+  private dropOldestFragment(): void {
+    for (const [key, e] of this.fragments) {
+      this.fragments.delete(key);
+      if (!e.known && e.pendingPackets > 0) this.noteOrphan(e);
+      return;
+    }
+  }
+
+  private expireFragments(now: number): void {
+    for (const [key, e] of this.fragments) {
+      if (e.expires > now) return;
+      this.fragments.delete(key);
+      if (!e.known && e.pendingPackets > 0) this.noteOrphan(e);
+    }
+  }
+
+  private noteOrphan(e: FragmentEntry): void {
+    this.orphanFragments += e.pendingPackets;
+    const log = this.anomalies;
+    if (log === undefined) return;
+    if (log.wantsExample('fragment-without-first')) {
+      log.add({
+        code: 'fragment-without-first',
+        severity: 'warning',
+        message: `@0x${e.pendingOffset.toString(16)}: ${e.pendingPackets} IP fragment(s) whose first fragment never arrived (not counted in any flow)`,
+        offset: e.pendingOffset,
+      });
+    } else log.addCount('fragment-without-first', 'warning');
+  }
+
+  // ------------------------------------------------------------------ log observations
+
+  /** One log line (or flow-log record) as an observation, merged into the flow it belongs to. */
+  addObservation(obs: Observation, inputIndex: number): void {
+    this.observations++;
+    const t = obs.tsSec + obs.tsNsec * 1e-9;
+    if (t > this.clock) {
+      this.clock = t;
+      if (t >= this.nextCheck) this.tick(t);
+    }
+    if (obs.quoted !== undefined) {
+      this.addQuotedObservation(obs, inputIndex, t);
+      return;
+    }
+    const key = tupleKey(obs.proto, obs.src, obs.srcPort, obs.dst, obs.dstPort);
+    let f: FlowState | undefined;
+    if (obs.connId !== undefined) {
+      const g = this.byConnId.get(`${obs.format}|${obs.connId}`);
+      if (g !== undefined && g.extra?.tupleKey === key) f = g;
+    }
+    if (f === undefined) {
+      const g = this.byTuple.get(key);
+      if (g !== undefined) {
+        const otherConnection = obs.connId !== undefined && g.extra?.connId !== undefined && g.extra.connId !== obs.connId;
+        if (otherConnection) this.emit(g);
+        else f = g;
+      }
+    }
+    if (f !== undefined && t - f.lastT > (this.timeouts[f.list] ?? 0)) {
+      this.emit(f);
+      f = undefined;
+    }
+    f ??= this.createFromObservation(obs, key, inputIndex, t);
+    this.mergeObservation(f, obs, t);
+  }
+
+  private createFromObservation(obs: Observation, key: string, inputIndex: number, t: number): FlowState {
+    const proto = obs.proto;
+    const shown = hasPorts(proto);
+    const a: Endpoint = { ip: obs.src, port: shown ? obs.srcPort : 0 };
+    const b: Endpoint = { ip: obs.dst, port: shown ? obs.dstPort : 0 };
+    let clientIsA = true;
+    let inferred = true;
+    if (obs.initiatorKnown) inferred = false;
+    else if (isIcmp(proto) && obs.icmpType !== undefined) {
+      const v6 = proto === 58;
+      if ((v6 ? ICMP6_REQUESTS : ICMP4_REQUESTS).has(obs.icmpType)) inferred = false;
+      else if ((v6 ? ICMP6_REPLIES : ICMP4_REPLIES).has(obs.icmpType)) {
+        clientIsA = false;
+        inferred = false;
+      }
+    } else if (shown) clientIsA = this.sourceIsClient(obs.srcPort, obs.dstPort);
+    const f = this.newFlow(inputIndex, proto, a, b, { ...obs.evidence }, t, clientIsA, inferred);
+    // Log flows carry no '^': their history comes from the lines.
+    f.history = '';
+    f.firstSec = f.lastSec = obs.tsSec;
+    f.firstNsec = f.lastNsec = obs.tsNsec;
+    const x = extraOf(f);
+    x.tupleKey = key;
+    x.initiatorKnown = obs.initiatorKnown || !inferred;
+    this.byTuple.set(key, f);
+    this.admit(f);
+    return f;
+  }
+
+  private mergeObservation(f: FlowState, obs: Observation, t: number): void {
+    const x = extraOf(f);
+    const proto = f.protoNumber;
+    let srcIsClient = obs.src === f.client.ip && (!hasPorts(proto) || obs.srcPort === f.client.port);
+    if (obs.initiatorKnown && !x.initiatorKnown) {
+      x.initiatorKnown = true;
+      f.directionInferred = false;
+      if (!srcIsClient) {
+        flipFlow(f);
+        srcIsClient = true;
+      }
+    }
+
+    this.touchTime(f, obs.tsSec, obs.tsNsec, t);
+    if (obs.endSec !== undefined) {
+      const endNsec = obs.endNsec ?? 0;
+      this.touchTime(f, obs.endSec, endNsec, obs.endSec + endNsec * 1e-9);
+    }
+
+    const pk = obs.packets;
+    const by = obs.bytes;
+    if (pk !== undefined || by !== undefined) {
+      x.countsGiven = true;
+      const outP = pk?.out ?? 0;
+      const backP = pk?.back ?? 0;
+      const outB = by?.out ?? 0;
+      const backB = by?.back ?? 0;
+      if (srcIsClient) {
+        f.pktsC += outP;
+        f.pktsS += backP;
+        f.bytesC += outB;
+        f.bytesS += backB;
+      } else {
+        f.pktsS += outP;
+        f.pktsC += backP;
+        f.bytesS += outB;
+        f.bytesC += backB;
+      }
+    } else if (obs.kind !== 'session') {
+      // One logged packet.
+      if (srcIsClient) f.pktsC++;
+      else f.pktsS++;
+    }
+
+    if (proto === 6 && obs.tcpFlags !== undefined) updateTcp(f, srcIsClient, obs.tcpFlags, 0, 0);
+    else if (proto === 17 && obs.kind !== 'session') updateDatagram(f, srcIsClient);
+    if (f.icmpType < 0 && obs.icmpType !== undefined) {
+      f.icmpType = obs.icmpType;
+      f.icmpCode = obs.icmpCode ?? 0;
+    }
+
+    if (obs.action !== 'unknown') {
+      const kind = obs.action === 'allowed' ? 'allowed' : obs.kind === 'late' ? 'denied-late' : 'denied-attempt';
+      recordVerdict(verdictOf(f, obs.format), kind, obs.rule, obs.direction, obs.interface, obs.format);
+    }
+    if (obs.connState !== undefined) x.connState = obs.connState;
+    if (obs.history !== undefined && obs.history !== '') x.logHistory = srcIsClient ? obs.history : swapCase(obs.history);
+    if (obs.connId !== undefined && x.connId === undefined) {
+      x.connId = obs.connId;
+      x.connKey = `${obs.format}|${obs.connId}`;
+      this.byConnId.set(x.connKey, f);
+    }
+    this.touch(f);
+  }
+
+  /** An ICMP error line quoting the packet it answers: the error belongs to the quoted flow. */
+  private addQuotedObservation(obs: Observation, inputIndex: number, t: number): void {
+    const q = obs.quoted;
+    if (q === undefined) return;
+    const key = tupleKey(q.proto, q.src, q.srcPort, q.dst, q.dstPort);
+    let f = this.byTuple.get(key);
+    if (f !== undefined && t - f.lastT > (this.timeouts[f.list] ?? 0)) {
+      this.emit(f);
+      f = undefined;
+    }
+    if (f === undefined) {
+      const quotedObs: Observation = {
+        tsSec: obs.tsSec,
+        tsNsec: obs.tsNsec,
+        proto: q.proto,
+        src: q.src,
+        srcPort: q.srcPort,
+        dst: q.dst,
+        dstPort: q.dstPort,
+        action: 'unknown',
+        kind: 'session',
+        initiatorKnown: false,
+        format: obs.format,
+        evidence: obs.evidence,
+      };
+      f = this.createFromObservation(quotedObs, key, inputIndex, t);
+    }
+    const ver = obs.src.includes(':') ? 6 : 4;
+    this.noteIcmpError(f, ver, obs.icmpType ?? -1, obs.icmpCode ?? -1, obs.src);
+    this.touchTime(f, obs.tsSec, obs.tsNsec, t);
+    this.touch(f);
+  }
+
+  // ------------------------------------------------------------------ time, lists, emission
+
+  /** The capture clock passed a whole second: emit what timed out, expire fragments and expectations. */
+  private tick(now: number): void {
+    this.nextCheck = Math.floor(now) + 1;
+    const heads = this.heads;
+    for (let l = 0; l < LIST_COUNT; l++) {
+      const timeout = this.timeouts[l] ?? 0;
+      let h = heads[l] ?? null;
+      while (h !== null && now - h.lastT > timeout) {
+        this.emit(h);
+        h = heads[l] ?? null;
+      }
+    }
+    if (this.fragments.size > 0) this.expireFragments(now);
+    this.observer?.expire(now);
+  }
+
+  private link(f: FlowState, list: number): void {
+    f.list = list;
+    const tail = this.tails[list] ?? null;
+    f.prev = tail;
+    f.next = null;
+    if (tail === null) this.heads[list] = f;
+    else tail.next = f;
+    this.tails[list] = f;
+  }
+
+  private unlink(f: FlowState): void {
+    const list = f.list;
+    if (list === LIST_NONE) return;
+    const prev = f.prev;
+    const next = f.next;
+    if (prev === null) this.heads[list] = next;
+    else prev.next = next;
+    if (next === null) this.tails[list] = prev;
+    else next.prev = prev;
+    f.prev = f.next = null;
+    f.list = LIST_NONE;
+  }
+
+  /** Moves a flow to the tail of its list (closed flows to the closed list). */
+  private touch(f: FlowState): void {
+    const want = (f.st & CLOSED) !== 0 ? LIST_CLOSED : listFor(f.protoNumber);
+    if (f.list === want && this.tails[want] === f) return;
+    this.unlink(f);
+    this.link(f, want);
+  }
+
+  private evictOldest(): void {
+    let oldest: FlowState | null = null;
+    for (let l = 0; l < LIST_COUNT; l++) {
+      const h = this.heads[l] ?? null;
+      if (h !== null && (oldest === null || h.lastT < oldest.lastT)) oldest = h;
+    }
+    if (oldest === null) return;
+    this.evicted++;
+    const log = this.anomalies;
+    if (log !== undefined) {
+      if (log.wantsExample('flow-table-cap')) {
+        log.add({
+          code: 'flow-table-cap',
+          severity: 'warning',
+          message: `flow table full (${this.maxFlows} live flows): flow ${oldest.id} (${oldest.client.ip}:${oldest.client.port} → ${oldest.server.ip}:${oldest.server.port}) emitted before its timeout`,
+          ...oldest.evidence,
+        });
+      } else log.addCount('flow-table-cap', 'warning');
+    }
+    this.emit(oldest);
+  }
+
+  /** Emits every live flow, in the order they were created. */
+  flush(): void {
+    const all: FlowState[] = [];
+    for (let l = 0; l < LIST_COUNT; l++) {
+      for (let f = this.heads[l] ?? null; f !== null; f = f.next) all.push(f);
+    }
+    all.sort((p, q) => p.order - q.order);
+    for (const f of all) this.emit(f);
+    for (const e of this.fragments.values()) if (!e.known && e.pendingPackets > 0) this.noteOrphan(e);
+    this.fragments.clear();
+  }
+
+  private emit(f: FlowState): void {
+    this.unlink(f);
+    if (f.extra?.tupleKey !== undefined) {
+      if (this.byTuple.get(f.extra.tupleKey) === f) this.byTuple.delete(f.extra.tupleKey);
+      if (f.extra.connKey !== undefined && this.byConnId.get(f.extra.connKey) === f) this.byConnId.delete(f.extra.connKey);
+    } else {
+      this.index.remove(f);
+    }
+    this.active--;
+    this.emitted++;
+    if (f.observed && this.observer !== undefined) this.observer.onFlowEnd(f);
+    this.onFlow(toFlow(f));
+  }
+}
+
+/** A pure SYN that opens a new connection on the 5-tuple of a flow that is closed or established. */
+function startsNewConnection(f: FlowState, pkt: DecodedPacket, fromClient: boolean): boolean {
+  if ((pkt.tcpFlags & (TCP_SYN | TCP_ACK | TCP_RST | TCP_FIN)) !== TCP_SYN) return false;
+  const st = f.st;
+  const closed = (st & CLOSED) !== 0;
+  const established = (st & S_SYNACK) !== 0 && (st & C_ACK) !== 0;
+  if (!closed && !established) return false;
+  // The client's first SYN again: a retransmission that crossed the answer.
+  if (fromClient && (st & C_SYN) !== 0 && (pkt.tcpSeq | 0) === f.isn) return false;
+  return true;
+}
+
+function sameEndpoint(p: Endpoint, q: Endpoint): boolean {
+  return p.ip === q.ip && p.port === q.port;
+}
+
+/** The unordered 5-tuple of a log line, as map key text. ICMP lines key on addresses only. */
+function tupleKey(proto: number, src: string, srcPort: number, dst: string, dstPort: number): string {
+  const ports = hasPorts(proto);
+  const a = ports ? `${src}|${srcPort}` : src;
+  const b = ports ? `${dst}|${dstPort}` : dst;
+  return a <= b ? `${proto} ${a} ${b}` : `${proto} ${b} ${a}`;
+}
+
+function swapCase(s: string): string {
+  let out = '';
+  for (const ch of s) {
+    const lower = ch.toLowerCase();
+    out += ch === lower ? ch.toUpperCase() : lower;
+  }
+  return out;
+}
+
+/** Turns a log flow around: the line that named the initiator came after lines that did not. */
+function flipFlow(f: FlowState): void {
+  const c = f.client;
+  f.client = f.server;
+  f.server = c;
+  f.clientIsA = !f.clientIsA;
+  let n = f.pktsC;
+  f.pktsC = f.pktsS;
+  f.pktsS = n;
+  n = f.bytesC;
+  f.bytesC = f.bytesS;
+  f.bytesS = n;
+  flipHistory(f);
+  const x = f.extra;
+  if (x?.logHistory !== undefined) x.logHistory = swapCase(x.logHistory);
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  const out: Partial<T> = {};
+  for (const k of Object.keys(o) as Array<keyof T>) if (o[k] !== undefined) out[k] = o[k];
+  return out;
+}
+
+/** The emitted record, keys in the order the NDJSON output prints them. */
+export function toFlow(f: FlowState): Flow {
+  const x = f.extra;
+  const history = f.history !== '' && f.history !== '^' ? f.history : (x?.logHistory ?? f.history);
+  const flow: Flow = {
+    id: f.id,
+    proto: f.proto,
+    client: { ip: f.client.ip, port: f.client.port },
+    server: { ip: f.server.ip, port: f.server.port },
+    directionInferred: f.directionInferred,
+    first: formatTimeNanos(f.firstSec, f.firstNsec),
+    last: formatTimeNanos(f.lastSec, f.lastNsec),
+    packets: { client: f.pktsC, server: f.pktsS },
+    bytes: { client: f.bytesC, server: f.bytesS },
+    history,
+    outcome: decideOutcome(f),
+    evidence: { ...f.evidence },
+  };
+  if (f.app !== undefined) flow.app = f.app;
+  const v = x?.verdict;
+  if (v !== undefined) {
+    const denials = v.deniedAttempts + v.deniedLate;
+    const fw: NonNullable<Flow['firewall']> = { action: denials > 0 ? 'denied' : 'allowed', source: v.source, count: v.allowed + denials };
+    if (v.rule !== undefined) fw.rule = v.rule;
+    if (v.direction !== undefined) fw.direction = v.direction;
+    if (v.iface !== undefined) fw.interface = v.iface;
+    if (denials > 0 && v.deniedAttempts === 0) fw.lateOnly = true;
+    flow.firewall = fw;
+  }
+  if (f.icmpType >= 0 && isIcmp(f.protoNumber)) flow.icmp = { type: f.icmpType, code: f.icmpCode };
+  if (x !== undefined && x.icmpErrPackets > 0) {
+    flow.icmpError = { type: x.icmpErrType, code: x.icmpErrCode, from: x.icmpErrFrom, packets: x.icmpErrPackets };
+  }
+  if (f.vlan >= 0) flow.vlan = f.vlan;
+  return flow;
+}

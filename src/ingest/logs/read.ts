@@ -1,0 +1,307 @@
+/**
+ * Reads one log input into observations: frames its bytes into lines (framing.ts), picks the
+ * format (sniffing the first lines, or `forceFormat`), hands each line to the format's parser and
+ * counts what came back. A bad line is a counted anomaly with its line number; it never stops
+ * the run. A file no format recognises is an `InputError` naming the formats tried (exit 2).
+ *
+ * Choosing the format, from the first 200 lines of the head (up to 64 KiB):
+ * - every line format sniffs every line; each line is won by the highest score (registry order
+ *   breaks ties); document formats (one JSON document per file) sniff the head as a whole;
+ * - the format that won most lines is chosen; a document format is chosen instead when its score
+ *   is at least the best line score;
+ * - when the chosen format is `interleaved` (syslog-borne: iptables, ASA, ...), the file is read
+ *   line by line with dispatch: each line goes to the interleaved format that claims it, so a
+ *   central syslog file with iptables, ASA and unrelated lines reads as all of them; a format first
+ *   seen after the head is still picked up. Lines no format claims are skipped.
+ * - a head of syslog lines that no format claims (kern.log often opens with boot messages) is read
+ *   the same way; the file is only declared unrecognised if no line at all was claimed.
+ */
+import type { Observation } from '../../model.js';
+import type { AnomalyLog } from '../../anomalies.js';
+import type { OpenedInput } from '../open.js';
+import { InputError, UsageError } from '../../errors.js';
+import type { DocumentFormat, LineContext, LineFormat, LineResult, LogFormat, LogOptions } from './format.js';
+import { LineFramer, headLines } from './framing.js';
+import { logFormatNames, logFormats } from './registry.js';
+import { SyslogHeaderParser, newSyslogHeader } from './syslog.js';
+
+export interface LogStats {
+  /** The format chosen: a registry name, `a+b` for an interleaved file that held several, `empty` for an empty input. */
+  format: string;
+  /** Each format that read lines, with how many (registry order). */
+  formats: Array<{ name: string; lines: number }>;
+  lines: number;
+  observations: number;
+  badLines: number;
+  /** Lines that are not about a flow (headers, comments, syslog noise, non-traffic events), and blank lines. */
+  skipped: number;
+  /** Lines longer than the maximum, skipped and counted (`line-too-long`). */
+  tooLong: number;
+  /** Bad lines by reason code, with the first few line numbers (sorted by code). */
+  badReasons: Array<{ code: string; count: number; lines: number[] }>;
+}
+
+export interface ReadLogOptions extends LogOptions {
+  /** A registry name that overrides sniffing (`--input-format`). */
+  forceFormat?: string;
+  /** Longest line read, in bytes (64 KiB by default); longer lines are skipped and counted. */
+  maxLineBytes?: number;
+}
+
+const SNIFF_LINES = 200;
+const HEAD_BYTES = 64 * 1024;
+const EXAMPLE_LINES = 5;
+
+interface Choice {
+  kind: 'single' | 'interleaved' | 'document';
+  format?: LogFormat;
+}
+
+/** Picks the format from the head of an input (see the file comment). Exported for tests and `--explain`. */
+export function sniffLogFormat(head: Buffer, complete: boolean): Choice & { scores: Array<{ name: string; wins: number; best: number }> } {
+  const lines = headLines(head, complete, SNIFF_LINES * 4).filter((l) => l.trim().length > 0).slice(0, SNIFF_LINES);
+  const lineFormats = logFormats.filter((f): f is LineFormat => f.kind === 'lines');
+  const wins = new Array<number>(lineFormats.length).fill(0);
+  const best = new Array<number>(lineFormats.length).fill(0);
+  for (const line of lines) {
+    let top = 0;
+    let topIndex = -1;
+    for (let i = 0; i < lineFormats.length; i++) {
+      const score = safeSniff(lineFormats[i]!, line);
+      if (score > top) {
+        top = score;
+        topIndex = i;
+      }
+    }
+    if (topIndex >= 0) {
+      wins[topIndex]!++;
+      if (top > best[topIndex]!) best[topIndex] = top;
+    }
+  }
+  let chosen = -1;
+  for (let i = 0; i < lineFormats.length; i++) {
+    if (wins[i]! === 0) continue;
+    if (chosen < 0 || wins[i]! > wins[chosen]! || (wins[i]! === wins[chosen]! && best[i]! > best[chosen]!)) chosen = i;
+  }
+  let doc: DocumentFormat | undefined;
+  let docScore = 0;
+  const headText = head.toString('utf8');
+  for (const f of logFormats) {
+    if (f.kind !== 'json-document') continue;
+    let score = 0;
+    try {
+      score = f.sniffDocument(headText);
+    } catch {
+      score = 0;
+    }
+    if (score > docScore) {
+      docScore = score;
+      doc = f;
+    }
+  }
+  const scores = lineFormats.map((f, i) => ({ name: f.name, wins: wins[i]!, best: best[i]! })).filter((s) => s.wins > 0);
+  if (doc !== undefined && (chosen < 0 || docScore >= best[chosen]!)) return { kind: 'document', format: doc, scores };
+  if (chosen >= 0) {
+    const f = lineFormats[chosen]!;
+    return { kind: f.interleaved === true ? 'interleaved' : 'single', format: f, scores };
+  }
+  // Nothing claimed a line: still a syslog file (boot messages first)? Read it with dispatch.
+  const probe = new SyslogHeaderParser({ prefixActions: [], assumeYear: 2000, utcOffsetMinutes: 0 });
+  const h = newSyslogHeader();
+  let stamped = 0;
+  for (const line of lines) {
+    probe.parse(line, h);
+    if (h.time !== 'none') stamped++;
+  }
+  if (lines.length > 0 && stamped * 2 >= lines.length) return { kind: 'interleaved', scores };
+  return { kind: 'single', scores };
+}
+
+function safeSniff(f: LineFormat, line: string): number {
+  try {
+    return f.sniff(line);
+  } catch {
+    return 0;
+  }
+}
+
+function notRecognised(name: string): InputError {
+  return new InputError('log-format-unknown', `${name}: not a recognised log format (tried: ${logFormatNames().join(', ')})`, { file: name });
+}
+
+/**
+ * Reads `input` as a log, calling `emit` for every observation in order. Returns counts; bad
+ * lines and over-long lines go to `anomalies`.
+ */
+export async function readLog(
+  input: OpenedInput,
+  options: ReadLogOptions,
+  emit: (obs: Observation) => void,
+  anomalies: AnomalyLog,
+): Promise<LogStats> {
+  const file = input.name;
+  const logOptions: LogOptions = { prefixActions: options.prefixActions, assumeYear: options.assumeYear, utcOffsetMinutes: options.utcOffsetMinutes };
+  const stats: LogStats = { format: '', formats: [], lines: 0, observations: 0, badLines: 0, skipped: 0, tooLong: 0, badReasons: [] };
+  const reasons = new Map<string, { code: string; count: number; lines: number[] }>();
+  const noted = new Set<string>();
+  const note = (code: string, message: string): void => {
+    if (noted.has(code)) return;
+    noted.add(code);
+    anomalies.add({ code, message: `${file}: ${message}`, severity: 'warning', file });
+  };
+  const bad = (code: string, message: string, line: number | undefined, where: string): void => {
+    stats.badLines++;
+    let r = reasons.get(code);
+    if (r === undefined) {
+      r = { code, count: 0, lines: [] };
+      reasons.set(code, r);
+    }
+    r.count++;
+    if (line !== undefined && r.lines.length < EXAMPLE_LINES) r.lines.push(line);
+    anomalies.add(
+      line !== undefined
+        ? { code: 'bad-log-line', message: `${file}:${where}: ${message}`, severity: 'warning', file, line }
+        : { code: 'bad-log-line', message: `${file}:${where}: ${message}`, severity: 'warning', file },
+    );
+  };
+  const finish = (): LogStats => {
+    stats.badReasons = [...reasons.values()].sort((a, b) => (a.code < b.code ? -1 : a.code > b.code ? 1 : 0));
+    return stats;
+  };
+
+  let choice: Choice;
+  if (options.forceFormat !== undefined) {
+    const f = logFormats.find((x) => x.name === options.forceFormat);
+    if (f === undefined) throw new UsageError(`unknown log format "${options.forceFormat}" (known: ${logFormatNames().join(', ')})`);
+    choice = { kind: f.kind === 'json-document' ? 'document' : 'single', format: f };
+  } else {
+    if (input.kind === 'empty') {
+      stats.format = 'empty';
+      return finish();
+    }
+    if (input.kind !== 'text') throw notRecognised(file);
+    choice = sniffLogFormat(input.head, input.head.length < HEAD_BYTES);
+    if (choice.kind === 'single' && choice.format === undefined) throw notRecognised(file);
+  }
+
+  if (choice.kind === 'document') {
+    const f = choice.format as DocumentFormat;
+    stats.format = f.name;
+    await f.readDocument(
+      input.chunks(),
+      { file, options: logOptions },
+      (obs) => {
+        stats.observations++;
+        emit(obs);
+      },
+      (code, message, where) => bad(code, message, undefined, where),
+    );
+    stats.formats = [{ name: f.name, lines: stats.observations }];
+    return finish();
+  }
+
+  const ctx: LineContext = { file, line: 0, options: logOptions };
+  const handle = (r: LineResult, lineNumber: number): void => {
+    if (Array.isArray(r)) {
+      for (const o of r) emit(o);
+      stats.observations += r.length;
+    } else if ('error' in r) {
+      bad(r.code, r.error, lineNumber, String(lineNumber));
+    } else if ('skip' in r) {
+      stats.skipped++;
+    } else {
+      stats.observations++;
+      emit(r);
+    }
+  };
+  const parserContext = { file, options: logOptions, note };
+
+  let onLine: (line: string, lineNumber: number) => void;
+  let counts: number[];
+  let names: string[];
+  if (choice.kind === 'single') {
+    const f = choice.format as LineFormat;
+    const parse = f.createParser(parserContext);
+    names = [f.name];
+    counts = [0];
+    onLine = (line, lineNumber) => {
+      if (line.length === 0) {
+        stats.skipped++;
+        return;
+      }
+      ctx.line = lineNumber;
+      counts[0]!++;
+      handle(parse(line, ctx), lineNumber);
+    };
+  } else {
+    // Interleaved dispatch over every interleaved format; the last one that claimed a line is
+    // asked first, since consecutive lines usually come from the same device.
+    const formats = logFormats.filter((f): f is LineFormat => f.kind === 'lines' && f.interleaved === true);
+    names = formats.map((f) => f.name);
+    counts = new Array<number>(formats.length).fill(0);
+    const parsers: Array<((line: string, c: LineContext) => LineResult) | undefined> = new Array(formats.length).fill(undefined);
+    let last = choice.format === undefined ? 0 : Math.max(0, formats.indexOf(choice.format as LineFormat));
+    onLine = (line, lineNumber) => {
+      if (line.length === 0) {
+        stats.skipped++;
+        return;
+      }
+      let which = -1;
+      if (formats[last]!.sniff(line) > 0) {
+        which = last;
+      } else {
+        let top = 0;
+        for (let i = 0; i < formats.length; i++) {
+          if (i === last) continue;
+          const score = formats[i]!.sniff(line);
+          if (score > top) {
+            top = score;
+            which = i;
+          }
+        }
+      }
+      if (which < 0) {
+        stats.skipped++;
+        return;
+      }
+      last = which;
+      let parse = parsers[which];
+      if (parse === undefined) {
+        parse = formats[which]!.createParser(parserContext);
+        parsers[which] = parse;
+      }
+      ctx.line = lineNumber;
+      counts[which]!++;
+      handle(parse(line, ctx), lineNumber);
+    };
+  }
+
+  const framer = new LineFramer({
+    ...(options.maxLineBytes !== undefined ? { maxLineBytes: options.maxLineBytes } : {}),
+    onLine,
+    onTooLong: (lineNumber, bytes) => {
+      stats.tooLong++;
+      anomalies.add({
+        code: 'line-too-long',
+        message: `${file}:${lineNumber}: line longer than ${options.maxLineBytes ?? 65536} bytes (${bytes} bytes seen) skipped`,
+        severity: 'warning',
+        file,
+        line: lineNumber,
+      });
+    },
+  });
+  for await (const chunk of input.chunks()) framer.push(chunk);
+  framer.end();
+  stats.lines = framer.lines;
+
+  const used: Array<{ name: string; lines: number }> = [];
+  for (let i = 0; i < names.length; i++) if (counts[i]! > 0) used.push({ name: names[i]!, lines: counts[i]! });
+  stats.formats = used;
+  if (choice.kind === 'interleaved') {
+    if (used.length === 0) throw notRecognised(file);
+    stats.format = used.map((u) => u.name).join('+');
+  } else {
+    stats.format = names[0]!;
+  }
+  return finish();
+}

@@ -1,0 +1,167 @@
+/**
+ * One direction of a TCP byte stream put back in order, for the control channels the observers
+ * read (FTP commands and replies, portmapper records). RFC 9293 section 3.4: sequence numbers are
+ * modulo 2^32, a SYN occupies one number, data follows it.
+ *
+ * - Retransmissions and overlaps: bytes already delivered are trimmed, never delivered twice.
+ * - Out of order: segments ahead of the next expected byte wait (copied: the packet buffer is
+ *   reused) up to `maxBufferedBytes` / `maxSegments`; past either bound the hole is given up,
+ *   the sink is told about the gap and delivery resumes at the earliest waiting segment.
+ * - Mid-stream: without a SYN the first segment seen sets the starting point.
+ * - A segment cut by the snap length delivers its captured part, then reports the rest as a gap.
+ * - A segment more than `FAR_BYTES` away from the expected byte is a bogus sequence number or a
+ *   very large capture loss: it is dropped, unless `RESYNC_SEGMENTS` such segments come in a row
+ *   (the capture did lose a stretch), when the stream restarts at the latest one.
+ */
+
+/** Receives the reassembled bytes of one direction. */
+export interface StreamSink {
+  /** In-order bytes `buf[start, end)`, valid only during the call. */
+  data(buf: Buffer, start: number, end: number): void;
+  /** `bytes` were lost before the next delivered byte (0 when the amount is unknown). */
+  gap(bytes: number): void;
+}
+
+interface Waiting {
+  seq: number;
+  data: Buffer;
+}
+
+/** Signed distance from `b` to `a` in sequence space. */
+function seqDiff(a: number, b: number): number {
+  return (a - b) | 0;
+}
+
+export const DEFAULT_MAX_SEGMENTS = 64;
+/** Further than this from the next expected byte (either way) a segment is not believed at once. */
+export const FAR_BYTES = 1 << 20;
+/** Consecutive far segments that make the stream restart at them. */
+export const RESYNC_SEGMENTS = 4;
+
+export class StreamReassembler {
+  private next = 0;
+  private started = false;
+  private readonly waiting: Waiting[] = [];
+  private waitingBytes = 0;
+  private farInARow = 0;
+  /** Segments dropped as too far from the stream, and restarts after a run of them. */
+  dropped = 0;
+  resyncs = 0;
+  /** Holes given up on, and the bytes they covered. */
+  gaps = 0;
+  gapBytes = 0;
+
+  constructor(
+    private readonly maxBufferedBytes: number,
+    private readonly maxSegments = DEFAULT_MAX_SEGMENTS,
+  ) {}
+
+  /**
+   * One segment: `seq` from the TCP header, `syn` when the SYN flag is set, the captured payload
+   * `buf[off, off + len)` and the payload length the headers state (`wireLen` ≥ `len`).
+   */
+  push(seq: number, syn: boolean, buf: Buffer, off: number, len: number, wireLen: number, sink: StreamSink): void {
+    let dataSeq = seq >>> 0;
+    if (syn) {
+      dataSeq = (dataSeq + 1) >>> 0;
+      if (!this.started) {
+        this.next = dataSeq;
+        this.started = true;
+      }
+    }
+    if (wireLen < len) wireLen = len;
+    if (wireLen === 0) return;
+    if (!this.started) {
+      this.next = dataSeq;
+      this.started = true;
+    }
+    const distance = seqDiff(dataSeq, this.next);
+    if (distance > FAR_BYTES || distance < -FAR_BYTES - wireLen) {
+      if (++this.farInARow < RESYNC_SEGMENTS) {
+        this.dropped++;
+        return;
+      }
+      // A run of far segments: the capture lost a stretch; restart here.
+      this.resyncs++;
+      this.waiting.length = 0;
+      this.waitingBytes = 0;
+      this.skipTo(dataSeq, sink);
+    }
+    this.farInARow = 0;
+    for (;;) {
+      const d = seqDiff(dataSeq, this.next);
+      if (d <= 0) {
+        this.deliver(dataSeq, buf, off, len, wireLen, sink);
+        this.drain(sink);
+        return;
+      }
+      if (len === wireLen && len <= this.maxBufferedBytes - this.waitingBytes && this.waiting.length < this.maxSegments) {
+        this.hold(dataSeq, buf.subarray(off, off + len));
+        return;
+      }
+      // No room (or a snapped segment that cannot wait): give up the hole before the earliest
+      // segment we know of and carry on from there.
+      const first = this.waiting[0];
+      const target = first !== undefined && seqDiff(first.seq, dataSeq) < 0 ? first.seq : dataSeq;
+      this.skipTo(target, sink);
+      this.drain(sink);
+    }
+  }
+
+  /** Bytes waiting for a hole to fill. */
+  get bufferedBytes(): number {
+    return this.waitingBytes;
+  }
+
+  private deliver(seq: number, buf: Buffer, off: number, len: number, wireLen: number, sink: StreamSink): void {
+    const skip = -seqDiff(seq, this.next);
+    if (skip >= wireLen) return; // entirely old: a retransmission
+    if (skip < len) sink.data(buf, off + skip, off + len);
+    if (len < wireLen) {
+      const lost = wireLen - Math.max(len, skip);
+      this.gaps++;
+      this.gapBytes += lost;
+      sink.gap(lost);
+    }
+    this.next = (seq + wireLen) >>> 0;
+  }
+
+  private drain(sink: StreamSink): void {
+    while (this.waiting.length > 0) {
+      const w = this.waiting[0];
+      if (w === undefined || seqDiff(w.seq, this.next) > 0) return;
+      this.waiting.shift();
+      this.waitingBytes -= w.data.length;
+      this.deliver(w.seq, w.data, 0, w.data.length, w.data.length, sink);
+    }
+  }
+
+  private hold(seq: number, view: Buffer): void {
+    // Kept sorted by distance from `next`; a segment identical in start keeps the longer copy.
+    let i = 0;
+    while (i < this.waiting.length) {
+      const w = this.waiting[i];
+      if (w === undefined) break;
+      const d = seqDiff(seq, w.seq);
+      if (d === 0) {
+        if (w.data.length >= view.length) return;
+        this.waitingBytes -= w.data.length;
+        this.waiting.splice(i, 1);
+        break;
+      }
+      if (d < 0) break;
+      i++;
+    }
+    const copy = Buffer.from(view);
+    this.waiting.splice(i, 0, { seq, data: copy });
+    this.waitingBytes += copy.length;
+  }
+
+  private skipTo(target: number, sink: StreamSink): void {
+    const lost = seqDiff(target, this.next);
+    this.gaps++;
+    this.gapBytes += lost > 0 ? lost : 0;
+    sink.gap(lost > 0 ? lost : 0);
+    this.next = target;
+  }
+}
