@@ -119,6 +119,8 @@ export type AppMark =
       control: string;
       controlText: string;
       announcedAt: string;
+      /** Transport of the portmapper flow (the call may go over UDP for a TCP service and back). */
+      controlProto?: 'tcp' | 'udp';
     }
   | {
       kind: 'tftp-data';
@@ -211,8 +213,8 @@ export interface Observation {
   interface?: string;
   /**
    * Why a session ended, as the log printed it (ASA teardown `SYN Timeout`, `TCP FINs`; PAN-OS
-   * `aged-out`, `tcp-rst-from-server`; SRX `TCP FIN`; FortiGate `timeout`). `SYN Timeout` and
-   * `incomplete` mean the responder never answered.
+   * `aged-out`, `tcp-rst-from-server`; SRX `TCP FIN`; FortiGate `timeout`, `ip-conn`). ASA
+   * `SYN Timeout` and FortiGate `ip-conn` mean the responder never answered.
    */
   endReason?: string;
   /** A connection id that ties several lines to one flow (ASA Built/Teardown, SRX session id). */

@@ -54,16 +54,6 @@ export function formatRanges(ranges: ReadonlyArray<readonly [number, number]>, s
   return ranges.map(([a, b]) => (a === b ? String(a) : `${a}-${b}`)).join(sep);
 }
 
-function formatExpr(e: LinearExpr): string {
-  let s = e.base !== 0 || e.terms.length === 0 ? String(e.base) : '';
-  for (const t of e.terms) {
-    const term = t.coeff === 1 ? t.param : `${t.coeff}*${t.param}`;
-    if (s === '') s = t.coeff < 0 ? `-${term.replace(/^-/, '')}` : term;
-    else s += t.coeff < 0 ? ` - ${term.replace(/^-/, '')}` : ` + ${term}`;
-  }
-  return s;
-}
-
 function describeConditions(c: Conditions | undefined): string {
   if (c === undefined) return '';
   const parts = [...(c.models ?? []), ...(c.os ?? []), ...(c.features ?? [])];
@@ -94,13 +84,10 @@ export function describePortSpec(spec: PortSpec): string {
     case 'range':
       return formatRanges([[spec.from, spec.to]]);
     case 'formula': {
-      const f = formatExpr(spec.from);
-      const t = formatExpr(spec.to);
-      const body = f === t ? f : `${f} .. ${t}`;
-      return spec.envelope === undefined ? body : `${body} (envelope ${formatRanges([[spec.envelope.from, spec.envelope.to]])})`;
+      return spec.envelope === undefined ? spec.text : `${spec.text} (envelope ${formatRanges([[spec.envelope.from, spec.envelope.to]])})`;
     }
     case 'ephemeral':
-      return "ephemeral (the listener's OS range)";
+      return "ephemeral (the host's OS range)";
     case 'ftp-data':
       return `FTP data port announced on control "${spec.control}" (${describeFallbacks(spec.fallback)})`;
     case 'rpc-dynamic':

@@ -313,8 +313,9 @@ export class Classifier {
         const reverse = (rule.from !== '*' || rule.to !== '*') && fitsRole(client, product.id, rule.to) && fitsRole(server, product.id, rule.from);
         if (reverse && !client.anyRole && !server.anyRole) {
           result.reversed.push(m);
-        } else if (result.hints.length < MAX_HINTS) {
-          result.hints.push(`${proto}/${server.ep.port} is ${ruleTitle(product, rule)} for ${ruleDirection(product, rule)}, but the client is ${describeSide(client)} and the server ${describeSide(server)}`);
+        } else if (result.hints.length < MAX_HINTS && (inProduct(client, product.id) || inProduct(server, product.id))) {
+          // A near miss worth naming: a host of this product on a port its rules use, between the wrong roles.
+          result.hints.push(`by port it would be ${product.name} rule ${rule.id}, documented for ${ruleDirection(product, rule)}`);
         }
         continue;
       }
@@ -381,7 +382,9 @@ export class Classifier {
             return base(`${proto}/${port} in the ${profile.os} ephemeral range ${profile.from}-${profile.to} of the listener ${host.name}`, 2, true, true, 'exact');
           }
         }
-        return base(`${proto}/${port} in an ephemeral range (the listener's OS is not in the inventory)`, 1, true, true, 'fallback');
+        const iana = this.catalog.ephemeralProfiles.find((p) => p.id === 'iana') ?? { from: 49152, to: 65535 };
+        if (port < iana.from || port > iana.to) return undefined;
+        return base(`${proto}/${port} in the IANA ephemeral range ${iana.from}-${iana.to} (the listener's OS is not in the inventory)`, 1, true, true, 'fallback');
       }
       case 'ftp-data':
       case 'rpc-dynamic': {
@@ -462,10 +465,25 @@ export class Classifier {
   private checkSourcePort(m: Match, proto: TransportProto, client: Side): void {
     const rule = m.entry.rule;
     const port = client.ep.port;
+    const host = client.host;
+    const override = host?.ephemeral?.[proto];
+    const profile = host?.os !== undefined ? selectProfile(this.catalog.ephemeralProfiles, host.os, host.release, proto) : undefined;
+    const range = override ?? profile;
+    const rangeWords = override !== undefined ? `${host!.name}'s ephemeral range ${override.from}-${override.to} (from the inventory)` : profile !== undefined ? `${host!.name}'s ${profile.os} ephemeral range ${profile.from}-${profile.to}` : '';
+    if (rule.sourcePorts?.kind === 'ephemeral') {
+      if (range === undefined) return;
+      if (port >= range.from && port <= range.to) {
+        m.srcScore = 2;
+      } else {
+        m.srcScore = 0;
+        m.notes.push(`source port ${port} is outside ${rangeWords}, where the document expects an ephemeral port`);
+      }
+      return;
+    }
     const fits = specInPort(rule.sourcePorts, port);
     if (fits === true) {
       m.srcScore = 2;
-      m.notes.push(`source port ${port} in the documented ${portSpecWords(rule.sourcePorts!)}`);
+      m.notes.push(`source port ${port} in the documented source ports ${portSpecWords(rule.sourcePorts!)}`);
       return;
     }
     if (fits === false) {
@@ -473,12 +491,8 @@ export class Classifier {
       m.notes.push(`source port ${port} is outside the documented source ports ${portSpecWords(rule.sourcePorts!)}`);
       return;
     }
-    const host = client.host;
-    if (host === undefined) return;
-    const override = host.ephemeral?.[proto];
-    const range = override ?? (host.os !== undefined ? selectProfile(this.catalog.ephemeralProfiles, host.os, host.release, proto) : undefined);
     if (range !== undefined && (port < range.from || port > range.to)) {
-      m.notes.push(`source port ${port} is outside ${host.name}'s ephemeral range ${range.from}-${range.to}`);
+      m.notes.push(`source port ${port} is outside ${rangeWords}`);
     }
   }
 
@@ -702,7 +716,7 @@ export class Classifier {
 
   /** Matches a control flow's endpoints (cached per control flow id). */
   private controlMatch(id: string, text: string, protos: readonly TransportProto[]): MatchResult | undefined {
-    const cacheKey = `${id}\u0000${protos.join(',')}`;
+    const cacheKey = `${id}\u0000${text}\u0000${protos.join(',')}`;
     const hit = this.controlCache.get(cacheKey);
     if (hit !== undefined) return hit;
     const eps = parseFlowText(text);
@@ -719,7 +733,10 @@ export class Classifier {
   }
 
   private classifyAnnounced(flow: Flow, proto: TransportProto, app: Extract<AppMark, { kind: 'ftp-data' | 'rpc' | 'tftp-data' }>): Verdict | undefined {
-    const control = this.controlMatch(app.control, app.controlText, app.kind === 'ftp-data' ? ['tcp'] : app.kind === 'tftp-data' ? ['udp'] : ['tcp', 'udp']);
+    // The portmapper call's transport, when the observer says it; else the data flow's own first.
+    const rpcProtos: TransportProto[] =
+      app.kind === 'rpc' && app.controlProto !== undefined ? [app.controlProto] : proto === 'udp' ? ['udp', 'tcp'] : ['tcp', 'udp'];
+    const control = this.controlMatch(app.control, app.controlText, app.kind === 'ftp-data' ? ['tcp'] : app.kind === 'tftp-data' ? ['udp'] : rpcProtos);
     if (control === undefined) return undefined;
     const reach = this.reachability(flow, {});
     const client = this.sides.side(flow.client);
@@ -763,6 +780,7 @@ export class Classifier {
       // The product's own data rule for this control channel, when its roles fit this data flow.
       const candidates = app.kind === 'ftp-data' ? this.index.ftpDataRules : app.kind === 'rpc' ? this.index.rpcRules : [];
       let dataRule: IndexedRule | undefined;
+      let reversedRule: IndexedRule | undefined;
       let dataScore = -1;
       for (const c of candidates) {
         if (c.product !== controlBest.entry.product || !c.rule.proto.includes(proto)) continue;
@@ -772,11 +790,31 @@ export class Classifier {
         if (spec.kind === 'ftp-data') score = spec.control === controlBest.entry.rule.id ? 2 : spec.control.length > 0 ? 0 : 1;
         if (spec.kind === 'rpc-dynamic' && spec.program !== undefined) score = app.kind === 'rpc' && spec.program === app.program ? 2 : -1;
         if (score < 0) continue;
-        if (!portOnly && !(fitsRole(client, c.product.id, c.rule.from) && fitsRole(server, c.product.id, c.rule.to))) continue;
+        if (!portOnly && !(fitsRole(client, c.product.id, c.rule.from) && fitsRole(server, c.product.id, c.rule.to))) {
+          if (score >= 1 && reversedRule === undefined && fitsRole(client, c.product.id, c.rule.to) && fitsRole(server, c.product.id, c.rule.from)) reversedRule = c;
+          continue;
+        }
         if (score > dataScore) {
           dataRule = c;
           dataScore = score;
         }
+      }
+      if (dataRule === undefined && reversedRule !== undefined) {
+        // The product documents this data channel the other way round (PathTrak: PASV only, so the
+        // server opens data connections; an HCU opening one is active-mode FTP the document does not list).
+        const { product, rule } = reversedRule;
+        const reason =
+          `wrong direction: ${ruleTitle(product, rule)} documents ${ruleDirection(product, rule)} for this data, ` +
+          `but ${describeSide(client)} opened the connection to ${describeSide(server)}; ${announcement}` +
+          this.reachWords(reach);
+        const finding = findingFor('undocumented', reach.reachability, undefined);
+        const cEnd = this.endFor(client, product, rule.to);
+        const sEnd = this.endFor(server, product, rule.from);
+        const service = this.identity(cEnd, sEnd, flow.proto, ` ${viaData}`, null, null);
+        const out = this.build(flow, 'undocumented', reach, finding, [], reason, service, undefined);
+        out.wrongDirection = reversedRule.id;
+        this.names(out, dataResult, undefined);
+        return { flow: out, service, documentedBy: [] };
       }
       const documenting = dataRule ?? controlBest.entry;
       const match: Match = {

@@ -5,6 +5,7 @@
  */
 import type { Catalog, Conditions, EphemeralProfile, TransportProto } from '../catalog/types.js';
 import { releaseMatches } from '../catalog/release.js';
+import { normalizeOsName, selectEphemeralProfile } from '../catalog/ephemeral.js';
 import type { Endpoint } from '../model.js';
 import { isGroupAddress, isUnspecifiedAddress, parseIp } from '../inventory/address.js';
 import type { Inventory, InventoryHost } from '../inventory/inventory.js';
@@ -103,10 +104,21 @@ function norm(s: string): string {
   return s.toLowerCase().replace(/[^a-z0-9]/g, '');
 }
 
+/** A host feature fits a condition's feature by name or by its leading code (`S270` fits `S270 (OpenSSL and OpenSSH for VOS)`). */
+function featureFits(hostFeature: string, wanted: string): boolean {
+  const h = norm(hostFeature);
+  if (h.length === 0) return false;
+  return h === norm(wanted) || h === norm(wanted.split(/[\s(]/)[0] ?? '');
+}
+
+/** The host's OS fits a condition's OS: the same name, a more specific one (`linux-statelite` fits `linux`), or an alias. */
 function osFits(hostOs: string, wanted: string): boolean {
-  const h = hostOs.toLowerCase();
-  const w = wanted.toLowerCase();
-  return h === w || h.startsWith(`${w}-`);
+  const h = hostOs.trim().toLowerCase();
+  const w = wanted.trim().toLowerCase();
+  if (h === w || h.startsWith(`${w}-`)) return true;
+  // Aliases of one OS (`darwin` and `macos`) fit each other; distinct variants (`p-linux`) stay distinct.
+  const nh = normalizeOsName(h);
+  return nh !== undefined && nh === w;
 }
 
 export interface ConditionCheck {
@@ -167,7 +179,7 @@ export function checkConditions(c: Conditions | undefined, hosts: readonly Inven
   if (c.features !== undefined && c.features.length > 0) {
     const known = hosts.filter((h) => h.features !== undefined);
     if (known.length === 0) unknown.push(c.features.join('/'));
-    else if (!known.some((h) => c.features!.some((f) => h.features!.some((hf) => norm(hf) === norm(f))))) {
+    else if (!known.some((h) => c.features!.some((f) => h.features!.some((hf) => featureFits(hf, f))))) {
       return fail(`applies with ${c.features.join(', ')}; ${known.map((h) => `${h.name} lists ${h.features!.length > 0 ? h.features!.join(', ') : 'no features'}`).join(', ')}`);
     }
   }
@@ -175,35 +187,22 @@ export function checkConditions(c: Conditions | undefined, hosts: readonly Inven
   return unknown.length > 0 ? { result: 'unknown', note: `assumed ${unknown.join(', ')} (not in the inventory)` } : { result: 'yes' };
 }
 
-/** Picks the ephemeral profile for an OS and release (a profile for the release beats one for every release). */
+/**
+ * The ephemeral profile for an OS and release (catalog/ephemeral.ts decides: aliases such as
+ * `linux-statelite`, the newest profile when the release is not known). Undefined when the OS has none.
+ */
 export function selectProfile(
   profiles: readonly EphemeralProfile[],
   os: string,
   release: string | undefined,
   proto: TransportProto,
 ): EphemeralProfile | undefined {
-  let general: EphemeralProfile | undefined;
-  let generalRank = 0;
-  for (const p of profiles) {
-    if (!p.proto.includes(proto)) continue;
-    const exactOs = p.os.toLowerCase() === os.toLowerCase();
-    if (!exactOs && !osFits(os, p.os)) continue;
-    const rank = exactOs ? 2 : 1;
-    if (p.releases === undefined) {
-      if (rank > generalRank) {
-        general = p;
-        generalRank = rank;
-      }
-      continue;
-    }
-    if (release === undefined) continue;
-    try {
-      if (releaseMatches(p.releases, release)) return p;
-    } catch {
-      // unreadable expression: skip this profile
-    }
+  try {
+    return selectEphemeralProfile(os, release, proto, profiles);
+  } catch {
+    // A profile expression that cannot be read never stops classification.
+    return undefined;
   }
-  return general;
 }
 
 /** Widest ephemeral range per transport over every profile and host override (for the index). */

@@ -10,6 +10,8 @@ export interface CommandDef {
   builder: (y: Argv) => Argv;
   /** Runs the command with yargs' parsed arguments; returns the exit code. */
   run: (args: Record<string, unknown>, io: Io) => Promise<number>;
+  /** Verbs under this noun (`catalog lookup`); main registers them, each with its own `run`. */
+  subcommands?: readonly CommandDef[];
 }
 
 export const EXIT_OK = 0;

@@ -25,6 +25,8 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
       array: true,
       describe: 'add a product file (JSON) to the built-in catalog; may be repeated',
       requiresArg: true,
+      // One file per --catalog, so `--catalog mine.json catalog lookup 22` leaves the command alone.
+      nargs: 1,
     })
     .option('color', { type: 'boolean', describe: 'colour output (default: only on a terminal)' })
     .strict()
@@ -87,7 +89,11 @@ function registerCommand(
   parser.command(
     def.command,
     def.describe,
-    (y) => def.builder(y).strict(),
+    (y) => {
+      const b = def.builder(y);
+      for (const sub of def.subcommands ?? []) registerCommand(b, sub, io, setExit, setFailure);
+      return b.strict();
+    },
     async (args) => {
       try {
         setExit(await def.run(args as Record<string, unknown>, io));

@@ -116,6 +116,8 @@ export class ExpectationTable<T> {
   private readonly order = new Map<number, Expectation<T>>();
   /** Entries by listener. */
   private readonly byListener = new Map<string, Expectation<T>[]>();
+  /** Entries per listener port: most new flows are ruled out by their ports alone, without a key string. */
+  private readonly ports = new Map<number, number>();
   private nextSeq = 1;
   /** A lower bound of the first entry's expiry time: `expire` does nothing before it. */
   private nextExpiry = Infinity;
@@ -182,6 +184,7 @@ export class ExpectationTable<T> {
       this.byListener.set(bucketKey, bucket);
     }
     bucket.push(entry);
+    this.ports.set(key.port, (this.ports.get(key.port) ?? 0) + 1);
     if (entry.expiresAt < this.nextExpiry) this.nextExpiry = entry.expiresAt;
     this.counters.added++;
     if (this.order.size > this.counters.peak) this.counters.peak = this.order.size;
@@ -253,6 +256,7 @@ export class ExpectationTable<T> {
   }
 
   private find(proto: number, from: Endpoint, to: Endpoint, now: number, reversed: boolean): Expectation<T> | undefined {
+    if (!this.ports.has(to.port)) return undefined;
     const bucket = this.byListener.get(listenerKey(proto, to.ip, to.port));
     if (bucket === undefined) return undefined;
     // The most specific live entry wins (an originator address and port beat wildcards).
@@ -293,6 +297,9 @@ export class ExpectationTable<T> {
     if (e.seq === 0) return;
     this.order.delete(e.seq);
     e.seq = 0;
+    const n = (this.ports.get(e.key.port) ?? 1) - 1;
+    if (n > 0) this.ports.set(e.key.port, n);
+    else this.ports.delete(e.key.port);
     const bucketKey = listenerKey(e.key.proto, e.key.ip, e.key.port);
     const bucket = this.byListener.get(bucketKey);
     if (bucket === undefined) return;

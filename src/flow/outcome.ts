@@ -5,7 +5,7 @@
  * 1. a firewall denied a connection attempt (PFLOG header, log line)            → denied
  * 2. a destination-unreachable named the flow and the server never answered     → icmp-prohibited / icmp-unreachable
  * 3. a firewall allowed it                                                      → allowed
- * 4. a flow log reported Zeek's conn_state                                      → mapped (ZEEK_CONN_STATE below)
+ * 4. a flow log reported Zeek's conn_state                                      → outcomeOfZeekConnState (ingest/logs/zeek-conn.ts)
  * 5. TCP from the packets' flags:
  *    - client SYN, server SYN+ACK or client ACK after its SYN                   → established
  *    - client SYN answered by a server RST (no SYN+ACK)                         → rejected
@@ -18,6 +18,7 @@
  * Denials of packets that are not connection attempts (TCP without SYN) never make a flow denied:
  * the flow keeps the outcome its other evidence gives, and `firewall.lateOnly` says so.
  */
+import { outcomeOfZeekConnState } from '../ingest/logs/zeek-conn.js';
 import type { Outcome } from '../model.js';
 import type { FlowState } from './state.js';
 import { C_ACK, C_DATA, C_SYN, S_RST, S_SYNACK } from './state.js';
@@ -33,27 +34,6 @@ export function isDestinationUnreachable(ipVersion: 4 | 6, type: number): boolea
   return ipVersion === 4 ? type === 3 : type === 1;
 }
 
-/**
- * Zeek conn_state → Outcome (Zeek, base/protocols/conn/main.zeek, `Conn::Info$conn_state`).
- * States where a SYN was answered or data went both ways are established; an attempt that got no
- * SYN+ACK is unanswered; states that never saw the originator's SYN are partial.
- */
-export const ZEEK_CONN_STATE: Readonly<Record<string, Outcome>> = {
-  S0: 'unanswered', // attempt seen, no reply
-  S1: 'established', // established, not terminated
-  SF: 'established', // normal establishment and termination
-  REJ: 'rejected', // attempt rejected
-  S2: 'established', // established, originator's close seen
-  S3: 'established', // established, responder's close seen
-  RSTO: 'established', // established, originator aborted
-  RSTR: 'established', // responder sent a RST (after establishment: REJ covers the attempt)
-  RSTOS0: 'unanswered', // originator SYN then RST, no SYN+ACK seen
-  RSTRH: 'partial', // responder SYN+ACK then RST, originator's SYN never seen
-  SH: 'unanswered', // originator SYN then FIN, no SYN+ACK
-  SHR: 'partial', // responder SYN+ACK then FIN, originator's SYN never seen
-  OTH: 'partial', // no SYN seen, midstream traffic
-};
-
 export function decideOutcome(f: FlowState): Outcome {
   const x = f.extra;
   const v = x?.verdict;
@@ -63,8 +43,7 @@ export function decideOutcome(f: FlowState): Outcome {
   }
   if (v !== undefined && v.allowed > 0) return 'allowed';
   if (x?.connState !== undefined) {
-    // Zeek writes SF/S0/SHR/OTH for UDP and ICMP too (two-way, one-way, ...): the same map applies.
-    const mapped = ZEEK_CONN_STATE[x.connState.toUpperCase()];
+    const mapped = outcomeOfZeekConnState(x.connState, f.protoNumber, { orig: f.pktsC, resp: f.pktsS });
     if (mapped !== undefined) return mapped;
   }
   if (f.protoNumber === 6 && f.st !== 0) return decideTcp(f.st);

@@ -105,6 +105,8 @@ export interface FlowTableStats {
   packets: number;
   /** Packets without an IP datagram (ARP, LLDP, ...): not flows. */
   nonIp: number;
+  /** TCP/UDP/SCTP packets whose header was cut before the ports: not flows. */
+  noTransport: number;
   observations: number;
   /** Fragments whose datagram's first fragment never arrived (not counted in any flow). */
   orphanFragments: number;
@@ -195,6 +197,7 @@ export class FlowTable {
   private peakActive = 0;
   private packets = 0;
   private nonIp = 0;
+  private noTransport = 0;
   private observations = 0;
   private orphanFragments = 0;
 
@@ -223,6 +226,7 @@ export class FlowTable {
       capHit: this.evicted > 0,
       packets: this.packets,
       nonIp: this.nonIp,
+      noTransport: this.noTransport,
       observations: this.observations,
       orphanFragments: this.orphanFragments,
     };
@@ -249,6 +253,12 @@ export class FlowTable {
     if (hasPorts(proto)) {
       sp = pkt.srcPort;
       dp = pkt.dstPort;
+      // Both ports 0: the transport header was cut before them (the decoder counted that). Port 0 is
+      // not a valid TCP/UDP/SCTP port, so there is no 5-tuple to key on; tshark and Zeek skip these too.
+      if (sp === 0 && dp === 0 && pkt.fragment !== 2) {
+        this.noTransport++;
+        return;
+      }
     } else if (isIcmp(proto)) {
       if (pkt.embedded.valid && isIcmpError(ver, pkt.icmpType) && this.addIcmpError(pkt, inputIndex, file, t)) return;
       sp = dp = pkt.icmpId;

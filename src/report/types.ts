@@ -75,17 +75,17 @@ export interface ReportSources {
 export interface ReportInput {
   /** The input as named on the command line (`<stdin>` for `-`). */
   name: string;
-  /** `pcap`, `pcapng`, or a log format's registry name (`iptables`, `cisco-asa`, ...). */
+  /** `pcap`, `pcapng`, or a log format's registry name (`iptables`, `cisco-asa`, ...); empty when unreadable. */
   format: string;
-  kind: 'capture' | 'log';
-  /** Bytes read (decompressed). */
+  kind: 'capture' | 'log' | 'unreadable';
+  /** Bytes read (captures: decompressed; logs: from the file). */
   bytes: number;
-  /** Packets (captures) or lines/records (logs) read. */
+  /** Packets (captures) or lines (logs) read. */
   records: number;
   /** Flows this input contributed. */
   flows: number;
-  /** Anomalies counted while reading this input. */
-  anomalies: number;
+  /** Log lines that should have described traffic and could not be read (0 for captures; see `anomalies`). */
+  badLines: number;
   /** Null when the input was read to its end without damage. */
   damage: InputDamage | null;
 }

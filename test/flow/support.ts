@@ -63,7 +63,8 @@ export function makePacket(spec: PacketSpec): DecodedPacket {
   pkt.src4 = src.length === 4 ? src.readUInt32BE(0) : 0;
   pkt.dst4 = dst.length === 4 ? dst.readUInt32BE(0) : 0;
   pkt.tsSec = Math.floor(spec.t);
-  pkt.tsNsec = spec.nsec ?? Math.round((spec.t - Math.floor(spec.t)) * 1e9);
+  // Fractions of `t` are taken to the microsecond (floating point cannot carry nanoseconds here).
+  pkt.tsNsec = spec.nsec ?? Math.round((spec.t - Math.floor(spec.t)) * 1e6) * 1000;
   pkt.proto = spec.proto ?? (spec.icmp !== undefined ? (pkt.ipVersion === 4 ? 1 : 58) : 6);
   pkt.srcPort = spec.sport ?? 0;
   pkt.dstPort = spec.dport ?? 0;

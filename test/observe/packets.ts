@@ -46,6 +46,7 @@ export interface PacketSpec {
   /** TCP flags as letters: `S`, `SA`, `A`, `PA`, `FA`, `R`. */
   flags?: string;
   seq?: number;
+  ack?: number;
   payload?: Buffer | string;
   /** Payload length on the wire when the capture snapped it (default: the payload's length). */
   wireLen?: number;
@@ -78,6 +79,7 @@ export function packet(spec: PacketSpec): DecodedPacket {
   for (const ch of spec.flags ?? (tcp ? 'A' : '')) flags |= FLAG_BITS[ch] ?? 0;
   pkt.tcpFlags = tcp ? flags : 0;
   pkt.tcpSeq = (spec.seq ?? 0) >>> 0;
+  pkt.tcpAck = (spec.ack ?? 0) >>> 0;
   pkt.tsSec = Math.floor(spec.t);
   pkt.tsNsec = Math.round((spec.t - Math.floor(spec.t)) * 1e9);
   const header = 14 + (v6 ? 40 : 20) + (tcp ? 20 : 8);

@@ -1,10 +1,330 @@
+/**
+ * `portolan analyze <inputs...>`: captures and logs (format sniffed per file) → flows → classified
+ * against the catalog (and the inventory, when given) → aggregated → one report. `audit` runs the
+ * same pipeline with the report ordered for a firewall review (audit.ts).
+ *
+ * Exit codes: 0 no finding at or above `--fail-on` (by default nothing fails), 1 findings at or
+ * above it, 2 bad usage, an unreadable catalog or inventory, or an input that could not be read
+ * (or stopped at fatal damage): the report of what was read is still written first.
+ */
+import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
+import type { Argv } from 'yargs';
+import { loadCatalog } from '../../catalog/load.js';
+import { catalogParamNames } from '../../catalog/lookup.js';
+import type { Catalog, Params } from '../../catalog/types.js';
+import { Aggregator } from '../../classify/aggregate.js';
+import { Classifier } from '../../classify/classify.js';
+import type { Verdict } from '../../classify/classify.js';
+import { ClassifyStream } from '../../classify/stream.js';
+import { SEVERITY_ORDER } from '../../classify/types.js';
+import type { Severity } from '../../classify/types.js';
+import { InputError, UsageError } from '../../errors.js';
+import { findLogFormat, logFormats } from '../../ingest/logs/registry.js';
+import { loadInventory } from '../../inventory/load.js';
+import type { Inventory } from '../../inventory/inventory.js';
+import { readFlows } from '../../pipeline.js';
+import type { InputSummary, PipelineResult } from '../../pipeline.js';
+import { buildReport } from '../../report/build.js';
+import { terminalSafe } from '../../report/escape.js';
+import { REPORT_FORMATS, formatForPath, isReportFormat, reporters } from '../../report/index.js';
+import type { ReportFormat, Reporter } from '../../report/index.js';
+import type { Report, ReportCommand, ReportInput } from '../../report/types.js';
 import type { CommandDef } from '../command.js';
-import { PortolanError } from '../../errors.js';
+import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE } from '../command.js';
+import type { Io } from '../io.js';
+import { useColour, writeOut } from '../io.js';
+import { createProgress } from '../progress.js';
 
-// Placeholder until the command lands; replaced by its own issue's work.
+export const FAIL_ON_CHOICES = ['none', 'info', 'low', 'medium', 'high'] as const;
+export type FailOn = (typeof FAIL_ON_CHOICES)[number];
+
+/** Options shared by `analyze` and `audit`. */
+export function analysisOptions(y: Argv, what: string): Argv {
+  return y
+    .positional('inputs', { describe: what, type: 'string', array: true, demandOption: true })
+    .option('inventory', { type: 'string', describe: 'hosts file (JSON) mapping addresses and prefixes to product roles', requiresArg: true })
+    .option('param', {
+      type: 'string',
+      array: true,
+      describe: 'a formula parameter for every host, name=value (repeatable; an inventory host\'s own value wins)',
+      requiresArg: true,
+    })
+    .option('format', { alias: 'f', type: 'string', choices: REPORT_FORMATS, describe: 'report format (default: table, or implied by --output\'s extension)' })
+    .option('output', { alias: 'o', type: 'string', describe: 'write the report to FILE instead of standard output', requiresArg: true })
+    .option('fail-on', {
+      type: 'string',
+      choices: FAIL_ON_CHOICES,
+      default: 'none',
+      describe: 'exit 1 when any flow has a finding of this severity or worse',
+    })
+    .option('input-format', {
+      type: 'string',
+      describe: `read every text input as this log format (${logFormats.map((f) => f.name).join(', ') || 'see docs/logs.md'})`,
+      requiresArg: true,
+    })
+    .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'no progress and no notices on standard error (errors are still printed)' });
+}
+
+interface AnalysisArgs {
+  inputs: string[];
+  catalog: string[];
+  inventory: string | undefined;
+  params: Params;
+  format: ReportFormat;
+  output: string | undefined;
+  failOn: FailOn;
+  inputFormat: string | undefined;
+  quiet: boolean;
+  colour: boolean | undefined;
+}
+
+function stringList(v: unknown): string[] {
+  if (v === undefined) return [];
+  const arr = Array.isArray(v) ? v : [v];
+  return arr.map((x) => String(x));
+}
+
+function optionalString(v: unknown): string | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (Array.isArray(v)) throw new UsageError(`an option was given more than once: ${v.map(String).join(', ')}`);
+  return String(v);
+}
+
+const PARAM_RE = /^([A-Za-z][A-Za-z0-9_-]{0,63})=(\d{1,5})$/;
+
+/** Parses `--param name=value` options into parameter values. */
+export function parseParams(values: readonly string[]): Params {
+  const params: Params = {};
+  for (const v of values) {
+    const m = PARAM_RE.exec(v.trim());
+    if (m === null) throw new UsageError(`--param ${JSON.stringify(v)}: expected name=value with a whole number, e.g. --param max_open_server=25`);
+    const n = Number(m[2]);
+    if (n > 65535) throw new UsageError(`--param ${m[1]!}=${n}: values are port numbers or counts up to 65535`);
+    params[m[1]!] = n;
+  }
+  return params;
+}
+
+function parseArgs(args: Record<string, unknown>): AnalysisArgs {
+  const output = optionalString(args['output']);
+  const formatArg = optionalString(args['format']);
+  let format: ReportFormat = 'table';
+  if (formatArg !== undefined) {
+    if (!isReportFormat(formatArg)) throw new UsageError(`--format ${formatArg}: choose one of ${REPORT_FORMATS.join(', ')}`);
+    format = formatArg;
+  } else if (output !== undefined) {
+    format = formatForPath(output) ?? 'table';
+  }
+  const failOnArg = optionalString(args['fail-on']) ?? 'none';
+  const failOn = FAIL_ON_CHOICES.find((c) => c === failOnArg);
+  if (failOn === undefined) throw new UsageError(`--fail-on ${failOnArg}: choose one of ${FAIL_ON_CHOICES.join(', ')}`);
+  const inputs = stringList(args['inputs']);
+  if (inputs.length === 0) throw new UsageError('name at least one capture or log file (or - for standard input)');
+  if (inputs.filter((i) => i === '-').length > 1) throw new UsageError('standard input (-) can be read only once');
+  const colour = args['color'];
+  return {
+    inputs,
+    catalog: stringList(args['catalog']),
+    inventory: optionalString(args['inventory']),
+    params: parseParams(stringList(args['param'])),
+    format,
+    output,
+    failOn,
+    inputFormat: optionalString(args['input-format']),
+    quiet: args['quiet'] === true,
+    colour: typeof colour === 'boolean' ? colour : undefined,
+  };
+}
+
+let versionCache: string | undefined;
+
+/** The package version (package.json beside src/ and dist/ alike). */
+export function toolVersion(): string {
+  if (versionCache === undefined) {
+    try {
+      const pkg: unknown = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8'));
+      const v = typeof pkg === 'object' && pkg !== null ? (pkg as { version?: unknown }).version : undefined;
+      versionCache = typeof v === 'string' ? v : '0.0.0';
+    } catch {
+      versionCache = '0.0.0';
+    }
+  }
+  return versionCache;
+}
+
+/** What the report says about one input. */
+export function reportInput(s: InputSummary): ReportInput {
+  const damaged = s.damaged || s.fatal || s.error !== undefined;
+  return {
+    name: s.name,
+    format: s.format,
+    kind: s.kind,
+    bytes: s.bytes,
+    records: s.kind === 'capture' ? s.packets : s.lines,
+    flows: s.flows,
+    badLines: s.badLines,
+    damage: damaged
+      ? {
+          fatal: s.fatal,
+          message: s.error ?? (s.stoppedAt !== undefined ? `damaged; reading stopped at byte offset ${s.stoppedAt}` : 'damaged records were skipped'),
+          ...(s.stoppedAt !== undefined ? { offset: s.stoppedAt } : {}),
+        }
+      : null,
+  };
+}
+
+/** Where report text goes: standard output, or a file written synchronously (no unbounded buffering). */
+interface Sink {
+  write(text: string): void;
+  finish(): Promise<void>;
+}
+
+const FLUSH_BYTES = 64 * 1024;
+
+function openSink(io: Io, output: string | undefined): Sink {
+  if (output !== undefined) {
+    let fd: number;
+    try {
+      fd = openSync(output, 'w');
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      throw new InputError('output-unwritable', `${output}: cannot write the report (${code ?? String(e)})`, { file: output });
+    }
+    return {
+      write(text: string): void {
+        writeSync(fd, text);
+      },
+      finish(): Promise<void> {
+        closeSync(fd);
+        return Promise.resolve();
+      },
+    };
+  }
+  let pending = '';
+  let chain: Promise<void> = Promise.resolve();
+  return {
+    write(text: string): void {
+      pending += text;
+      if (pending.length >= FLUSH_BYTES) {
+        const chunk = pending;
+        pending = '';
+        chain = chain.then(() => writeOut(io.stdout, chunk));
+      }
+    },
+    async finish(): Promise<void> {
+      const chunk = pending;
+      pending = '';
+      await chain;
+      await writeOut(io.stdout, chunk);
+    },
+  };
+}
+
+function loadInputsCatalog(a: AnalysisArgs): { catalog: Catalog; productSources: Record<string, string> } {
+  const catalog = loadCatalog({ extraFiles: a.catalog });
+  const productSources: Record<string, string> = {};
+  for (const [id, file] of Object.entries(catalog.files)) {
+    if (a.catalog.includes(file)) productSources[id] = file;
+  }
+  return { catalog, productSources };
+}
+
+function checkParams(params: Params, catalog: Catalog): void {
+  const known = new Set(catalogParamNames(catalog));
+  for (const name of Object.keys(params)) {
+    if (!known.has(name)) {
+      throw new UsageError(`--param ${name}: no catalog product has a parameter of that name (parameters: ${[...known].sort().join(', ') || 'none'})`);
+    }
+  }
+}
+
+/** Exit code for the worst severity seen and `--fail-on`. */
+export function exitCodeFor(worst: Severity, failOn: FailOn): number {
+  if (failOn === 'none') return EXIT_OK;
+  return SEVERITY_ORDER[worst] >= SEVERITY_ORDER[failOn] ? EXIT_FINDINGS : EXIT_OK;
+}
+
+export interface AnalysisOutcome {
+  report: Report;
+  pipeline: PipelineResult;
+  exitCode: number;
+}
+
+/** Runs the whole analysis for `analyze` or `audit`; returns the exit code. */
+export async function runAnalysis(command: ReportCommand, rawArgs: Record<string, unknown>, io: Io): Promise<number> {
+  const a = parseArgs(rawArgs);
+  if (a.inputFormat !== undefined && findLogFormat(a.inputFormat) === undefined) {
+    throw new UsageError(`--input-format ${a.inputFormat}: not a log format (formats: ${logFormats.map((f) => f.name).join(', ')})`);
+  }
+  const { catalog, productSources } = loadInputsCatalog(a);
+  checkParams(a.params, catalog);
+  const inventory: Inventory | undefined = a.inventory !== undefined ? loadInventory(a.inventory, catalog) : undefined;
+
+  const reporter: Reporter = reporters[a.format];
+  const sink = openSink(io, a.output);
+  const classifier = new Classifier(catalog, { inventory, params: a.params });
+  const aggregator = new Aggregator();
+  const streamFlow = reporter.flow;
+  const onVerdict =
+    streamFlow !== undefined
+      ? (v: Verdict): void => {
+          aggregator.add(v);
+          sink.write(streamFlow(v.flow));
+        }
+      : (v: Verdict): void => aggregator.add(v);
+  const stream = new ClassifyStream(classifier, onVerdict);
+  const progress = createProgress(io, !a.quiet);
+
+  let pipeline: PipelineResult;
+  try {
+    pipeline = await readFlows(
+      a.inputs,
+      {
+        stdin: io.stdin,
+        ...(a.inputFormat !== undefined ? { inputFormat: a.inputFormat } : {}),
+        ...(progress.onProgress !== undefined ? { onProgress: progress.onProgress } : {}),
+      },
+      (flow) => stream.push(flow),
+    );
+    stream.end();
+  } finally {
+    progress.done();
+  }
+
+  const report = buildReport({
+    command,
+    toolVersion: toolVersion(),
+    inputs: pipeline.inputs.map(reportInput),
+    catalog,
+    productSources,
+    inventory: inventory ?? null,
+    params: a.params,
+    aggregator,
+    anomalies: pipeline.anomalies.summary(),
+  });
+  const colour = a.output === undefined && a.format === 'table' ? (a.colour ?? useColour(io, 'stdout')) : false;
+  sink.write(reporter.render(report, { colour, width: io.stdout.columns ?? 120 }));
+  await sink.finish();
+
+  for (const s of pipeline.inputs) {
+    if (s.error !== undefined) await writeOut(io.stderr, `portolan: ${terminalSafe(s.error)}\n`);
+    else if (s.fatal && !a.quiet) await writeOut(io.stderr, `portolan: ${terminalSafe(s.name)}: damaged input; reading stopped at byte offset ${s.stoppedAt ?? '?'} (what was read before is in the report)\n`);
+  }
+  if (!a.quiet && a.output !== undefined) {
+    await writeOut(io.stderr, `portolan: ${a.format} report written to ${terminalSafe(a.output)} (${report.totals.flows} flows, ${report.findings.length} findings)\n`);
+  }
+  if (pipeline.fatal) return EXIT_USAGE;
+  return exitCodeFor(aggregator.worst, a.failOn);
+}
+
 export const analyzeCommand: CommandDef = {
-  command: 'analyze',
-  describe: 'analyze (not yet available)',
-  builder: (y) => y,
-  run: () => Promise.reject(new PortolanError('not-implemented', 'analyze is not available yet')),
+  command: 'analyze <inputs..>',
+  describe: 'classify the flows of captures and logs against the catalog and report findings',
+  builder: (y) =>
+    analysisOptions(y, 'capture (pcap, pcapng, gzip) and log files; - for standard input')
+      .example('$0 analyze site.pcapng --inventory hosts.json', 'summary table of findings')
+      .example('$0 analyze fw.log cap.pcap --inventory hosts.json -o report.html', 'one self-contained HTML report')
+      .example('$0 analyze cap.pcap --format ndjson | jq .finding', 'one classified flow per line')
+      .example('$0 analyze cap.pcap --inventory hosts.json --fail-on high', 'exit 1 on broken requirements or exposures'),
+  run: (args, io) => runAnalysis('analyze', args, io),
 };

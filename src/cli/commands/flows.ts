@@ -1,10 +1,152 @@
+/**
+ * `portolan flows <inputs...>`: the flow table alone, before classification. Captures and logs in,
+ * one record per flow out (docs/flows.md describes every field). NDJSON is streamed as flows are
+ * emitted; table, JSON and CSV are sorted by first time, then id. Diagnostics (one line per input,
+ * anomalies by code with examples) go to stderr; progress only when stderr is a terminal.
+ *
+ * Exit codes: 0, or 2 when an input could not be read or stopped at damage (after printing
+ * everything that was read).
+ */
+import { createWriteStream } from 'node:fs';
+import type { Writable } from 'node:stream';
+import type { Argv } from 'yargs';
+import { PortolanError, UsageError } from '../../errors.js';
+import { logFormatNames } from '../../ingest/logs/registry.js';
+import type { Flow } from '../../model.js';
+import { readFlows } from '../../pipeline.js';
+import type { PipelineOptions } from '../../pipeline.js';
+import { FLOW_FORMATS, flowRenderers, renderFlowLine, renderFlowsSummary } from '../../report/flows/index.js';
+import type { FlowFormat } from '../../report/flows/index.js';
 import type { CommandDef } from '../command.js';
-import { PortolanError } from '../../errors.js';
+import { EXIT_OK, EXIT_USAGE } from '../command.js';
+import type { Io } from '../io.js';
+import { writeOut } from '../io.js';
 
-// Placeholder until the command lands; replaced by its own issue's work.
+const STREAM_CHUNK = 64 * 1024;
+
+function positiveNumber(args: Record<string, unknown>, name: string): number | undefined {
+  const v = args[name];
+  if (v === undefined) return undefined;
+  if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) throw new UsageError(`--${name} must be a positive number of seconds (got ${String(v)})`);
+  return v;
+}
+
+function isFlowFormat(v: unknown): v is FlowFormat {
+  return typeof v === 'string' && (FLOW_FORMATS as readonly string[]).includes(v);
+}
+
+/** The user's options, checked, as pipeline options; `clearProgress` wipes the progress line. */
+function pipelineOptions(args: Record<string, unknown>, io: Io): { options: PipelineOptions; clearProgress: () => void } {
+  const tcp = positiveNumber(args, 'timeout-tcp');
+  const udp = positiveNumber(args, 'timeout-udp');
+  const maxFlows = args['max-flows'];
+  if (maxFlows !== undefined && (typeof maxFlows !== 'number' || !Number.isInteger(maxFlows) || maxFlows < 1)) {
+    throw new UsageError(`--max-flows must be a whole number of at least 1 (got ${String(maxFlows)})`);
+  }
+  const flowTable: NonNullable<PipelineOptions['flowTable']> = {};
+  if (tcp !== undefined) flowTable.tcpTimeout = tcp;
+  if (udp !== undefined) {
+    flowTable.udpTimeout = udp;
+    flowTable.icmpTimeout = udp;
+    flowTable.otherTimeout = udp;
+  }
+  if (typeof maxFlows === 'number') flowTable.maxFlows = maxFlows;
+  const options: PipelineOptions = { stdin: io.stdin, flowTable };
+  const inputFormat = args['input-format'];
+  if (inputFormat !== undefined) {
+    const names = logFormatNames();
+    if (typeof inputFormat !== 'string' || !names.includes(inputFormat)) {
+      throw new UsageError(`--input-format: unknown log format "${String(inputFormat)}" (known: ${names.join(', ')})`);
+    }
+    options.inputFormat = inputFormat;
+  }
+  let shown = false;
+  if (io.stderr.isTTY === true) {
+    options.onProgress = (bytesRead, totalBytes, name) => {
+      const done = totalBytes !== undefined && totalBytes > 0 ? ` ${Math.min(100, Math.floor((bytesRead * 100) / totalBytes))}%` : '';
+      io.stderr.write(`\rportolan: reading ${name}${done} (${(bytesRead / 1e6).toFixed(1)} MB)\u001b[K`);
+      shown = true;
+    };
+    options.progressIntervalMs = 250;
+  }
+  const clearProgress = (): void => {
+    if (shown) io.stderr.write('\r\u001b[K');
+  };
+  return { options, clearProgress };
+}
+
+function openOutput(path: string): Promise<Writable> {
+  return new Promise((resolve, reject) => {
+    const s = createWriteStream(path);
+    s.once('open', () => resolve(s));
+    s.once('error', (e: NodeJS.ErrnoException) => reject(new PortolanError('output-unwritable', `${path}: cannot write (${e.code ?? e.message})`, EXIT_USAGE)));
+  });
+}
+
+function closeOutput(stream: Writable): Promise<void> {
+  return new Promise((resolve, reject) => {
+    stream.once('error', reject);
+    stream.end(() => resolve());
+  });
+}
+
+async function runFlows(args: Record<string, unknown>, io: Io): Promise<number> {
+  const format = args['format'] ?? 'table';
+  if (!isFlowFormat(format)) throw new UsageError(`--format must be one of ${FLOW_FORMATS.join(', ')}`);
+  const inputs = args['inputs'];
+  const paths = Array.isArray(inputs) ? inputs.map(String) : [];
+  if (paths.length === 0) throw new UsageError('name at least one capture or log (or - for standard input)');
+  const { options, clearProgress } = pipelineOptions(args, io);
+  const outputPath = args['output'];
+  const out = typeof outputPath === 'string' ? await openOutput(outputPath) : io.stdout;
+
+  const collected: Flow[] = [];
+  let pending = '';
+  const onFlow =
+    format === 'ndjson'
+      ? (flow: Flow): void => {
+          pending += renderFlowLine(flow);
+          if (pending.length >= STREAM_CHUNK) {
+            out.write(pending);
+            pending = '';
+          }
+        }
+      : (flow: Flow): void => {
+          collected.push(flow);
+        };
+
+  const result = await readFlows(paths, options, onFlow);
+  clearProgress();
+  const anomalies = result.anomalies.summary();
+  const text = format === 'ndjson' ? pending : flowRenderers[format]({ flows: collected, inputs: result.inputs, anomalies });
+  await writeOut(out, text);
+  if (out !== io.stdout) await closeOutput(out);
+  await writeOut(io.stderr, renderFlowsSummary(result.inputs, anomalies));
+  return result.fatal ? EXIT_USAGE : EXIT_OK;
+}
+
 export const flowsCommand: CommandDef = {
-  command: 'flows',
-  describe: 'flows (not yet available)',
-  builder: (y) => y,
-  run: () => Promise.reject(new PortolanError('not-implemented', 'flows is not available yet')),
+  command: 'flows <inputs..>',
+  describe: 'the flow table alone, before classification: one record per flow (client, server, counts, history, outcome)',
+  builder: (y: Argv) =>
+    y
+      .positional('inputs', {
+        type: 'string',
+        array: true,
+        describe: 'pcap/pcapng captures and firewall/flow logs (format sniffed from the content; .gz read transparently; - for standard input)',
+      })
+      .option('format', {
+        alias: 'f',
+        choices: FLOW_FORMATS,
+        default: 'table',
+        describe: 'output format (table is the default on a terminal and when piped; ndjson streams)',
+      })
+      .option('output', { alias: 'o', type: 'string', requiresArg: true, describe: 'write the flows to FILE instead of standard output' })
+      .option('timeout-tcp', { type: 'number', requiresArg: true, describe: 'seconds of inactivity that end a TCP flow [default: 300, as Zeek]' })
+      .option('timeout-udp', { type: 'number', requiresArg: true, describe: 'seconds of inactivity that end a UDP, ICMP or other flow [default: 60, as Zeek]' })
+      .option('max-flows', { type: 'number', requiresArg: true, describe: 'most live flows; beyond it the least recently active is emitted early [default: 1000000]' })
+      .option('input-format', { type: 'string', requiresArg: true, describe: `force the log format of text inputs (${logFormatNames().join(', ')})` })
+      .example('$0 flows capture.pcapng', 'print the flow table')
+      .example('$0 flows -f ndjson fw.log.gz capture.pcap > flows.ndjson', 'stream flows of a log and a capture as NDJSON'),
+  run: runFlows,
 };

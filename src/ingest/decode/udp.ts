@@ -24,7 +24,8 @@ export function decodeUdp(pkt: DecodedPacket, buf: Buffer, off: number, end: num
   pkt.srcPort = buf.readUInt16BE(off);
   pkt.dstPort = buf.readUInt16BE(off + 2);
   let udpLen = buf.readUInt16BE(off + 4);
-  if (udpLen < UDP_HEADER || udpLen > wireLen) {
+  // A first fragment holds only the start of the datagram its UDP length counts.
+  if (udpLen < UDP_HEADER || (udpLen > wireLen && pkt.fragment !== 1)) {
     // 0 is legal only for IPv6 jumbograms (RFC 2675); otherwise the IP length is the better witness.
     if (udpLen !== 0 || wireLen <= 0xffff) noteMalformed(log, pkt, 'bad-udp-length', 'bad UDP length', udpLen);
     udpLen = wireLen;

@@ -21,7 +21,7 @@
  *   7   A | D decision      A | D decision                   state B | C | E | D (D = denied)
  *   8   -                   state B | C | E                  encryption (X, NX, NX_HW_NOT_SUPPORTED...)
  *   9-12 -                  packets/bytes src→dst, dst→src   packets/bytes src→dst, dst→src
- *   (counts are empty on B tuples)
+ *   (counts are empty on NSG B tuples and zero on VNet B and D tuples: read only on C and E)
  */
 import type { Observation } from '../../model.js';
 import { IPPROTO } from '../../model.js';
@@ -149,7 +149,8 @@ export function parseAzureFlowTuple(
   };
   if (layout.rule !== undefined) obs.rule = layout.rule;
   if (layout.mac !== undefined) obs.interface = layout.mac;
-  if (n === 13) {
+  // B (begin) and D (deny) tuples carry no statistics: VNet writes zeros there, NSG v2 leaves them empty.
+  if (n === 13 && (state === 'C' || state === 'E')) {
     for (let i = 9; i < 13; i++) {
       if (f[i] !== '' && parseCount(f[i]) === undefined) return { error: `count field ${i + 1} "${f[i]}" is not a number` };
     }
@@ -198,7 +199,7 @@ async function readAzureDocument(
       { vnet, version: vnet ? vnetVersion : nsgVersion, rule, mac: vnet ? recordMac : groupMac },
       { file, line },
     );
-    if ('error' in r) bad('azure-bad-flow-tuple', `${file}:${line}: ${where}: ${r.error} ("${text}")`, where);
+    if ('error' in r) bad('azure-bad-flow-tuple', `${r.error} ("${text}")`, `${line} (${where})`);
     else emit(r);
   };
 
@@ -252,7 +253,7 @@ async function readAzureDocument(
         case 'vnet-tuple': {
           const where = formatJsonPath(w.path);
           if (typeof v !== 'string') {
-            bad('azure-bad-flow-tuple', `${file}:${w.line}: ${where}: flow tuple is not a string`, where);
+            bad('azure-bad-flow-tuple', 'flow tuple is not a string', `${w.line} (${where})`);
             break;
           }
           // Azure writes `rule` before the tuples; if a writer did not, hold the group's tuples
@@ -280,7 +281,7 @@ async function readAzureDocument(
     await walkJson(chunks, handler);
   } catch (e) {
     if (!(e instanceof JsonSyntaxError)) throw e;
-    bad('json-syntax', `${file}:${e.line}: ${e.message}; the rest of the document was not read`, `line ${e.line}`);
+    bad('json-syntax', `${e.message}; the rest of the document was not read`, String(e.line));
   }
 }
 

@@ -237,10 +237,29 @@ function formatIpv6(g: Uint16Array): string {
 export function canonicalIp(s: string, start = 0, end = s.length): string | undefined {
   for (let i = start; i < end; i++) {
     const c = s.charCodeAt(i);
-    if (c === 58) return canonicalIpv6(s, start, end);
+    if (c === 58) return cachedIpv6(s, start, end);
     if (c === 46) return canonicalIpv4(s, start, end);
   }
   return undefined;
+}
+
+/**
+ * IPv6 text repeats (the same hosts, line after line) and formatting it is the costly part of a
+ * kernel log line (the kernel prints all 8 groups in full): remember recent answers.
+ */
+const ipv6Cache = new Map<string, string>();
+const IPV6_CACHE_MAX = 8192;
+
+function cachedIpv6(s: string, start: number, end: number): string | undefined {
+  const key = start === 0 && end === s.length ? s : s.slice(start, end);
+  const hit = ipv6Cache.get(key);
+  if (hit !== undefined) return hit;
+  const v = canonicalIpv6(key, 0, key.length);
+  if (v !== undefined) {
+    if (ipv6Cache.size >= IPV6_CACHE_MAX) ipv6Cache.clear();
+    ipv6Cache.set(key, v);
+  }
+  return v;
 }
 
 /** True for a host name as devices print one in place of an address (ASA `names`). */
@@ -350,7 +369,18 @@ export function parseIsoTime(s: string, i: number, utcOffsetMinutes: number, out
   const mm = digitsAt(s, i + 14, 2);
   const ss = digitsAt(s, i + 17, 2);
   if (hh < 0 || hh > 23 || mm < 0 || mm > 59 || ss < 0 || ss > 60 || s.charCodeAt(i + 13) !== 58 || s.charCodeAt(i + 16) !== 58) return -1;
-  let j = i + 19;
+  const j = parseFractionAndZone(s, i + 19, utcOffsetMinutes, out);
+  if (j < 0) return -1;
+  out.sec += daysFromCivil(year, month, day) * 86400 + hh * 3600 + mm * 60 + ss;
+  return j;
+}
+
+/**
+ * The part of an RFC 3339 time after the seconds: `[.frac][Z|±hh:mm|±hhmm|±hh]`. Sets `out.nsec`
+ * and `out.sec` to minus the zone offset in seconds (the caller adds the local seconds). Returns
+ * the index after it, or -1.
+ */
+export function parseFractionAndZone(s: string, j: number, utcOffsetMinutes: number, out: { sec: number; nsec: number }): number {
   let nsec = 0;
   if (s.charCodeAt(j) === 46 || s.charCodeAt(j) === 44) {
     j++;
@@ -389,7 +419,7 @@ export function parseIsoTime(s: string, i: number, utcOffsetMinutes: number, out
     }
     offsetMin = (z === 45 ? -1 : 1) * (oh * 60 + om);
   }
-  out.sec = daysFromCivil(year, month, day) * 86400 + hh * 3600 + mm * 60 + ss - offsetMin * 60;
+  out.sec = -offsetMin * 60;
   out.nsec = nsec;
   return j;
 }

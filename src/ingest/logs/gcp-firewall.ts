@@ -113,9 +113,10 @@ async function readGcpDocument(
   bad: (code: string, message: string, where: string) => void,
 ): Promise<void> {
   const file = ctx.file;
-  const report = (entry: JsonObject, line: number, where: string): void => {
+  /** `path`: the entry's JSON path in a document (none for JSON lines, where the line says it all). */
+  const report = (entry: JsonObject, line: number, path: string | undefined): void => {
     const r = observationFromGcpEntry(entry, file, line);
-    if ('error' in r) bad(r.code, `${file}:${line}: ${where}: ${r.error}`, where);
+    if ('error' in r) bad(r.code, r.error, path === undefined ? String(line) : `${line} (${path})`);
     else if (!('skip' in r)) emit(r);
   };
 
@@ -142,20 +143,20 @@ async function readGcpDocument(
   if (linesMode) {
     for await (const l of jsonLines(all)) {
       if (l.tooLong) {
-        bad('gcp-line-too-long', `${file}:${l.line}: line longer than 16 MiB, not read`, `line ${l.line}`);
+        bad('gcp-line-too-long', 'line longer than 16 MiB, not read', String(l.line));
         continue;
       }
       if (l.text.trim().length === 0) continue;
       let v: JsonValue;
       try {
         v = JSON.parse(l.text) as JsonValue;
-      } catch (e) {
-        bad('gcp-bad-json', `${file}:${l.line}: not a JSON value (${e instanceof Error ? e.message : String(e)})`, `line ${l.line}`);
+      } catch {
+        bad('gcp-bad-json', 'not valid JSON', String(l.line));
         continue;
       }
       const entries: JsonObject[] = [];
       collectEntries(v, entries);
-      for (const entry of entries) report(entry, l.line, `line ${l.line}`);
+      for (const entry of entries) report(entry, l.line, undefined);
     }
     return;
   }
@@ -198,7 +199,7 @@ async function readGcpDocument(
     await walkJson(all, handler);
   } catch (e) {
     if (!(e instanceof JsonSyntaxError)) throw e;
-    bad('json-syntax', `${file}:${e.line}: ${e.message}; the rest of the document was not read`, `line ${e.line}`);
+    bad('json-syntax', `${e.message}; the rest of the document was not read`, String(e.line));
   }
 }
 

@@ -127,9 +127,32 @@ function newPacketFields(): PacketFields {
   return { src: '', dst: '', proto: -1, srcPort: 0, dstPort: 0, flags: 0, hasFlags: false, icmpType: -1, icmpCode: -1, end: 0, noFlow: '' };
 }
 
+/** True when `line` has `key` at `i` (first character compared before the call: most probes miss). */
+function keyAt(line: string, i: number, key: string): boolean {
+  return line.charCodeAt(i) === key.charCodeAt(0) && line.startsWith(key, i);
+}
+
+/** Decimal digits at `i` up to a space or the end; sets `num` (-1 when not a number ≤ 65535) and returns the index after. */
+let num = 0;
+function readNumber(line: string, i: number, limit: number): number {
+  let v = 0;
+  const start = i;
+  while (i < limit) {
+    const d = line.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) break;
+    v = v * 10 + d;
+    i++;
+  }
+  const c = i < limit ? line.charCodeAt(i) : 32;
+  num = i === start || i - start > 5 || v > 65535 || (c !== 32 && c !== 93) ? -1 : v;
+  return i;
+}
+
 /**
  * Reads `SRC= DST= ... PROTO= ...` starting at `from` (up to `limit`) into `p`. Returns an error
- * message, or '' when read.
+ * message, or '' when read. The kernel's order is fixed (SRC, DST, then PROTO after the IP
+ * header fields; SPT and DPT right after PROTO), so each key is first looked for where the
+ * kernel puts it and searched for only when it is not there.
  */
 function readPacket(line: string, from: number, limit: number, p: PacketFields): string {
   p.srcPort = 0;
@@ -147,15 +170,16 @@ function readPacket(line: string, from: number, limit: number, p: PacketFields):
   const srcEnd = valueEnd(line, srcAt);
   const src = canonicalIp(line, srcAt, srcEnd);
   if (src === undefined) return `SRC "${line.slice(srcAt, srcEnd)}" is not an address`;
-  const dstAt = findKey(line, 'DST=', ' DST=', srcEnd + 1, limit);
+  const dstAt = keyAt(line, srcEnd + 1, 'DST=') ? srcEnd + 5 : findKey(line, 'DST=', ' DST=', srcEnd + 1, limit);
   if (dstAt < 0) return 'no DST=';
   const dstEnd = valueEnd(line, dstAt);
   const dst = canonicalIp(line, dstAt, dstEnd);
   if (dst === undefined) return `DST "${line.slice(dstAt, dstEnd)}" is not an address`;
   p.src = src;
   p.dst = dst;
-  const protoAt = findKey(line, 'PROTO=', ' PROTO=', dstEnd, limit);
-  if (protoAt < 0) return 'no PROTO=';
+  const pk = line.indexOf(' PROTO=', dstEnd);
+  if (pk < 0 || pk >= limit) return 'no PROTO=';
+  const protoAt = pk + 7;
   const protoEnd = valueEnd(line, protoAt);
   const proto = kernelProto(line, protoAt, protoEnd);
   if (proto < 0) return `PROTO "${line.slice(protoAt, protoEnd)}" is not a protocol`;
@@ -163,49 +187,75 @@ function readPacket(line: string, from: number, limit: number, p: PacketFields):
   let i = protoEnd + 1;
   p.end = i;
   if (proto === 6 || proto === 17 || proto === 136 || proto === 132) {
-    if (line.startsWith('INCOMPLETE', i)) {
-      p.noFlow = 'transport header incomplete';
+    if (!keyAt(line, i, 'SPT=')) {
+      // A non-first fragment (the kernel prints the protocol and nothing else), or `INCOMPLETE [n bytes]`.
+      p.noFlow = keyAt(line, i, 'INCOMPLETE') ? 'transport header incomplete' : 'fragment without ports';
       return '';
     }
-    const sptAt = findKey(line, 'SPT=', ' SPT=', i, limit);
-    if (sptAt < 0 || sptAt > i + 5) {
-      // A non-first fragment: the kernel prints the protocol and nothing else.
-      p.noFlow = 'fragment without ports';
-      return '';
-    }
-    const sptEnd = valueEnd(line, sptAt);
-    const spt = parsePort(line, sptAt, sptEnd);
-    if (spt < 0) return `SPT "${line.slice(sptAt, sptEnd)}" is not a port`;
-    const dptAt = findKey(line, 'DPT=', ' DPT=', sptEnd + 1, limit);
-    if (dptAt < 0) return 'no DPT=';
-    const dptEnd = valueEnd(line, dptAt);
-    const dpt = parsePort(line, dptAt, dptEnd);
-    if (dpt < 0) return `DPT "${line.slice(dptAt, dptEnd)}" is not a port`;
+    i = readNumber(line, i + 4, limit);
+    const spt = num;
+    if (spt < 0) return `SPT "${line.slice(protoEnd + 5, valueEnd(line, protoEnd + 5))}" is not a port`;
+    if (!keyAt(line, i + 1, 'DPT=')) return 'no DPT=';
+    const dptAt = i + 5;
+    i = readNumber(line, dptAt, limit);
+    const dpt = num;
+    if (dpt < 0) return `DPT "${line.slice(dptAt, valueEnd(line, dptAt))}" is not a port`;
     p.srcPort = spt;
     p.dstPort = dpt;
-    i = dptEnd + 1;
+    i++;
     if (proto === 6) i = readTcpFlags(line, i, limit, p);
     p.end = i;
     return '';
   }
   if (proto === 1 || proto === 58) {
-    const typeAt = findKey(line, 'TYPE=', ' TYPE=', i, limit);
     // `PROTO=1` as a number (some firmwares) or a fragment: an ICMP packet without its type.
-    if (typeAt < 0 || typeAt > i + 6) return '';
-    const typeEnd = valueEnd(line, typeAt);
-    const type = parseUint(line, typeAt, typeEnd);
-    if (type < 0 || type > 255) return `ICMP TYPE "${line.slice(typeAt, typeEnd)}" is not a number`;
-    p.icmpType = type;
-    const codeAt = findKey(line, 'CODE=', ' CODE=', typeEnd + 1, limit);
-    if (codeAt >= 0) {
-      const codeEnd = valueEnd(line, codeAt);
-      const code = parseUint(line, codeAt, codeEnd);
-      if (code < 0 || code > 255) return `ICMP CODE "${line.slice(codeAt, codeEnd)}" is not a number`;
-      p.icmpCode = code;
-      p.end = codeEnd + 1;
+    if (!keyAt(line, i, 'TYPE=')) return '';
+    const typeAt = i + 5;
+    i = readNumber(line, typeAt, limit);
+    if (num < 0 || num > 255) return `ICMP TYPE "${line.slice(typeAt, valueEnd(line, typeAt))}" is not a number`;
+    p.icmpType = num;
+    if (keyAt(line, i + 1, 'CODE=')) {
+      const codeAt = i + 6;
+      i = readNumber(line, codeAt, limit);
+      if (num < 0 || num > 255) return `ICMP CODE "${line.slice(codeAt, valueEnd(line, codeAt))}" is not a number`;
+      p.icmpCode = num;
+      p.end = i + 1;
     }
   }
   return '';
+}
+
+/** Flag words between `RES=0x..` and `URGP=` (or up to the next `KEY=` when the layout differs). */
+function readTcpFlags(line: string, i: number, limit: number, p: PacketFields): number {
+  const resAt = findKey(line, 'RES=', ' RES=', i, limit);
+  if (resAt >= 0) i = valueEnd(line, resAt) + 1;
+  let flags = 0;
+  let seen = false;
+  while (i < limit) {
+    // Flag words are three letters (two for AE) followed by a space.
+    const c3 = line.charCodeAt(i + 3);
+    if (c3 === 32 || i + 3 === limit) {
+      const bit = flagWord(line, i);
+      if (bit === 0) break;
+      flags |= bit;
+      seen = true;
+      i += 4;
+    } else if (line.charCodeAt(i + 2) === 32 && line.charCodeAt(i) === 65 && line.charCodeAt(i + 1) === 69) {
+      seen = true;
+      i += 3;
+    } else if (resAt < 0 && !keyAt(line, i, 'URGP=')) {
+      // No `RES=` to anchor on (another printer): skip words until the flags or `URGP=`.
+      const e = line.indexOf(' ', i);
+      if (e < 0 || e >= limit) break;
+      i = e + 1;
+    } else {
+      break;
+    }
+  }
+  // With RES= printed, an empty flag list is a packet with no flags at all (a null scan).
+  p.flags = flags;
+  p.hasFlags = seen || resAt >= 0;
+  return i;
 }
 
 /** The kernel's protocol words (`TCP`, `UDP`, `ICMP`, `ICMPv6`, `UDPLITE`, `ESP`, `AH`) or a number, without slicing. */
@@ -249,36 +299,6 @@ function flagWord(line: string, i: number): number {
     default:
       return 0;
   }
-}
-
-/** Flag words between `RES=0x..` and `URGP=` (or up to the next `KEY=` when the layout differs). */
-function readTcpFlags(line: string, i: number, limit: number, p: PacketFields): number {
-  const resAt = findKey(line, 'RES=', ' RES=', i, limit);
-  if (resAt >= 0) i = valueEnd(line, resAt) + 1;
-  let flags = 0;
-  let seen = false;
-  while (i < limit) {
-    let e = line.indexOf(' ', i);
-    if (e < 0 || e > limit) e = limit;
-    if (e === i) {
-      i++;
-      continue;
-    }
-    const bit = e - i === 3 ? flagWord(line, i) : 0;
-    if (bit !== 0) {
-      flags |= bit;
-      seen = true;
-    } else if (e - i === 2 && line.startsWith('AE', i)) {
-      seen = true;
-    } else if (resAt >= 0 || line.startsWith('URGP=', i)) {
-      break;
-    }
-    i = e + 1;
-  }
-  // With RES= printed, an empty flag list is a packet with no flags at all (a null scan).
-  p.flags = flags;
-  p.hasFlags = seen || resAt >= 0;
-  return i;
 }
 
 export const iptablesFormat: LineFormat = {

@@ -234,30 +234,46 @@ export async function readLog(
       handle(parse(line, ctx), lineNumber);
     };
   } else {
-    // Interleaved dispatch over every interleaved format; the last one that claimed a line is
-    // asked first, since consecutive lines usually come from the same device.
+    // Interleaved dispatch over every interleaved format. The format of the previous line parses
+    // first (consecutive lines usually come from one device, and a parser rejects a foreign line
+    // as cheaply as a sniff would); when it skips the line, the other formats sniff it and the
+    // highest score parses it.
     const formats = logFormats.filter((f): f is LineFormat => f.kind === 'lines' && f.interleaved === true);
     names = formats.map((f) => f.name);
     counts = new Array<number>(formats.length).fill(0);
     const parsers: Array<((line: string, c: LineContext) => LineResult) | undefined> = new Array(formats.length).fill(undefined);
-    let last = choice.format === undefined ? 0 : Math.max(0, formats.indexOf(choice.format as LineFormat));
+    const parserOf = (i: number): ((line: string, c: LineContext) => LineResult) => {
+      let parse = parsers[i];
+      if (parse === undefined) {
+        parse = formats[i]!.createParser(parserContext);
+        parsers[i] = parse;
+      }
+      return parse;
+    };
+    let last = choice.format === undefined ? -1 : formats.indexOf(choice.format as LineFormat);
     onLine = (line, lineNumber) => {
       if (line.length === 0) {
         stats.skipped++;
         return;
       }
+      ctx.line = lineNumber;
+      if (last >= 0) {
+        const r = parserOf(last)(line, ctx);
+        if (!('skip' in r) || formats[last]!.sniff(line) > 0) {
+          counts[last]!++;
+          handle(r, lineNumber);
+          return;
+        }
+      }
+      // A score of 50 or more is a marker only that format prints: no need to ask the others.
       let which = -1;
-      if (formats[last]!.sniff(line) > 0) {
-        which = last;
-      } else {
-        let top = 0;
-        for (let i = 0; i < formats.length; i++) {
-          if (i === last) continue;
-          const score = formats[i]!.sniff(line);
-          if (score > top) {
-            top = score;
-            which = i;
-          }
+      let top = 0;
+      for (let i = 0; i < formats.length && top < 50; i++) {
+        if (i === last) continue;
+        const score = formats[i]!.sniff(line);
+        if (score > top) {
+          top = score;
+          which = i;
         }
       }
       if (which < 0) {
@@ -265,14 +281,8 @@ export async function readLog(
         return;
       }
       last = which;
-      let parse = parsers[which];
-      if (parse === undefined) {
-        parse = formats[which]!.createParser(parserContext);
-        parsers[which] = parse;
-      }
-      ctx.line = lineNumber;
       counts[which]!++;
-      handle(parse(line, ctx), lineNumber);
+      handle(parserOf(which)(line, ctx), lineNumber);
     };
   }
 

@@ -3,7 +3,14 @@
  * Adding a format = one file in this folder, one line here, fixtures in fixtures/logs/<name>/.
  */
 import type { LineFormat, LogFormat } from './format.js';
+import { checkpointFormat } from './checkpoint.js';
+import { ciscoAsaFormat } from './cisco-asa.js';
+import { fortigateFormat } from './fortigate.js';
 import { iptablesFormat } from './iptables.js';
+import { juniperSrxFormat } from './juniper-srx.js';
+import { panosFormat } from './panos.js';
+import { pfsenseFormat } from './pfsense.js';
+import { sonicwallFormat } from './sonicwall.js';
 import { awsVpcFormat } from './aws-vpc.js';
 import { azureNsgFormat } from './azure-nsg.js';
 import { gcpFirewallFormat } from './gcp-firewall.js';
@@ -14,6 +21,13 @@ import { zeekConnFormat } from './zeek-conn.js';
 export const logFormats: readonly LogFormat[] = [
   // kernel and firewall syslog formats
   iptablesFormat,
+  ciscoAsaFormat,
+  pfsenseFormat,
+  panosFormat,
+  fortigateFormat,
+  juniperSrxFormat,
+  checkpointFormat,
+  sonicwallFormat,
   // cloud, host and flow-log formats
   windowsFirewallFormat,
   awsVpcFormat,

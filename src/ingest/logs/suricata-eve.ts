@@ -233,8 +233,8 @@ function createSuricataEveParser(_file: { file: string; options: LogOptions }): 
     let v: JsonValue;
     try {
       v = JSON.parse(t) as JsonValue;
-    } catch (e) {
-      return { code: 'suricata-bad-json', error: `not a JSON object (${e instanceof Error ? e.message : String(e)})` };
+    } catch {
+      return { code: 'suricata-bad-json', error: 'not valid JSON' };
     }
     if (!isJsonObject(v)) return { code: 'suricata-bad-json', error: 'not a JSON object' };
     const r = observationOfEveEvent(v, ctx.file, ctx.line);

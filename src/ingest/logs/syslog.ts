@@ -20,7 +20,7 @@
  * six months, December → January, moves to the next year) and a one-day cache of the epoch day.
  */
 import type { LogOptions } from './format.js';
-import { daysFromCivil, digitsAt, monthAt, parseIsoTime } from './fields.js';
+import { daysFromCivil, digitsAt, monthAt, parseFractionAndZone, parseIsoTime } from './fields.js';
 
 export type SyslogTime = 'absolute' | 'uptime' | 'none';
 
@@ -94,6 +94,10 @@ export class SyslogHeaderParser {
   private cacheKey = -1;
   private cacheDay = 0;
   private readonly iso = { sec: 0, nsec: 0 };
+  /** The last stamp's text up to its seconds, its kind (1 RFC 3164, 2 RFC 3339; 0 none) and seconds. */
+  private stampKind = 0;
+  private stampText = '';
+  private stampSec = 0;
 
   constructor(options: LogOptions) {
     this.options = options;
@@ -137,12 +141,19 @@ export class SyslogHeaderParser {
     while (i < n && line.charCodeAt(i) === 32) i++;
     let after = -1;
     const c = line.charCodeAt(i);
-    if (isDigit(c)) {
+    if (this.stampKind !== 0 && line.startsWith(this.stampText, i)) {
+      // Consecutive lines share their stamp (down to the second): reuse its seconds.
+      after = this.reuseStamp(line, i + this.stampText.length, h);
+    } else if (isDigit(c)) {
       after = parseIsoTime(line, i, this.options.utcOffsetMinutes, this.iso);
       if (after >= 0) {
         h.time = 'absolute';
         h.sec = this.iso.sec;
         h.nsec = this.iso.nsec;
+        // Remember `YYYY-MM-DDThh:mm:ss` with its seconds before the zone.
+        this.stampKind = 2;
+        this.stampText = line.slice(i, i + 19);
+        this.stampSec = this.iso.sec - this.zoneSec(line, i + 19);
       }
     } else if (c === 91) {
       after = this.parseBracketTime(line, i, h);
@@ -236,6 +247,7 @@ export class SyslogHeaderParser {
     const ss = digitsAt(line, j + 6, 2);
     if (hh < 0 || hh > 23 || mm < 0 || mm > 59 || ss < 0 || ss > 60 || line.charCodeAt(j + 2) !== 58 || line.charCodeAt(j + 5) !== 58) return -1;
     j += 8;
+    const secondsEnd = j;
     let nsec = 0;
     if (line.charCodeAt(j) === 46) {
       j++;
@@ -255,6 +267,9 @@ export class SyslogHeaderParser {
     h.time = 'absolute';
     h.sec = this.dayEpoch(year, month, day) * 86400 + hh * 3600 + mm * 60 + ss - this.options.utcOffsetMinutes * 60;
     h.nsec = nsec;
+    this.stampKind = 1;
+    this.stampText = line.slice(i, secondsEnd);
+    this.stampSec = h.sec;
     return j;
   }
 
@@ -301,6 +316,38 @@ export class SyslogHeaderParser {
     h.sec = this.dayEpoch(year, month, day) * 86400 + hh * 3600 + mm * 60 + ss - this.options.utcOffsetMinutes * 60;
     h.nsec = 0;
     return close + 1;
+  }
+
+  /** Seconds of the zone/offset part at `j` (what `parseIsoTime` subtracted). */
+  private zoneSec(line: string, j: number): number {
+    const z = { sec: 0, nsec: 0 };
+    parseFractionAndZone(line, j, this.options.utcOffsetMinutes, z);
+    return z.sec;
+  }
+
+  /** Completes a stamp whose text matched the previous one; returns the index after it or -1. */
+  private reuseStamp(line: string, j: number, h: SyslogHeader): number {
+    h.time = 'absolute';
+    if (this.stampKind === 2) {
+      const after = parseFractionAndZone(line, j, this.options.utcOffsetMinutes, this.iso);
+      if (after < 0) return -1;
+      h.sec = this.stampSec + this.iso.sec;
+      h.nsec = this.iso.nsec;
+      return after;
+    }
+    h.sec = this.stampSec;
+    let nsec = 0;
+    if (line.charCodeAt(j) === 46) {
+      j++;
+      let scale = 100_000_000;
+      while (isDigit(line.charCodeAt(j))) {
+        nsec += (line.charCodeAt(j) - 48) * scale;
+        scale = Math.floor(scale / 10);
+        j++;
+      }
+    }
+    h.nsec = nsec;
+    return j;
   }
 
   private dayEpoch(year: number, month: number, day: number): number {

@@ -14,7 +14,9 @@
  * Field                   → Observation
  *   ts (+ duration)       tsSec/tsNsec (+ endSec/endNsec); epoch seconds or ISO 8601 in JSON
  *   id.orig_h/_p          src, srcPort: the originator, Zeek's initiator
- *   id.resp_h/_p          dst, dstPort (for ICMP Zeek puts the type in orig_p, the code in resp_p)
+ *   id.resp_h/_p          dst, dstPort (ICMP: orig_p is the type; resp_p is the counterpart type for
+ *                         request/reply types, such as 8 → 0, and the code for one-way types — Zeek's
+ *                         ICMP4_counterpart/ICMP6_counterpart — so the code is 0 or resp_p accordingly)
  *   proto                 tcp / udp / icmp (ICMPv6 too: told by the address family); ip_proto when present
  *   conn_state            connState, as printed (the flow table maps it: `outcomeOfZeekConnState`)
  *   orig_pkts, resp_pkts  packets.out / .back
@@ -69,8 +71,15 @@ export function outcomeOfZeekConnState(
   }
 }
 
-/** States in which the originator is not known to have sent the first packet. */
-const ORIGINATOR_GUESSED: ReadonlySet<string> = new Set(['OTH', 'SHR', 'RSTRH']);
+/** TCP states in which the originator is not known to have sent the first packet (no SYN from it seen). */
+const TCP_ORIGINATOR_GUESSED: ReadonlySet<string> = new Set(['OTH', 'SHR', 'RSTRH']);
+
+/**
+ * ICMP and ICMPv6 types that have a counterpart (request/reply pairs, code always 0): for them
+ * Zeek logs the counterpart type as id.resp_p, for every other type the code.
+ */
+const ICMP4_TWO_WAY: ReadonlySet<number> = new Set([0, 8, 9, 10, 13, 14, 15, 16, 17, 18]);
+const ICMP6_TWO_WAY: ReadonlySet<number> = new Set([128, 129, 130, 131, 133, 134, 135, 136, 139, 140, 144, 145]);
 
 /** The values one conn record gives, as text, whatever the writer. */
 interface ConnFields {
@@ -131,13 +140,17 @@ function observationOfConn(v: ConnFields, file: string, line: number): LineResul
     dstPort: hasPorts ? rp! : 0,
     action: 'unknown',
     kind: 'session',
-    initiatorKnown: !history.startsWith('^') && !(state !== undefined && ORIGINATOR_GUESSED.has(state)),
+    initiatorKnown:
+      !history.startsWith('^') &&
+      !(state !== undefined && (proto === IPPROTO.tcp ? TCP_ORIGINATOR_GUESSED.has(state) : state === 'SHR')),
     format: NAME,
     evidence: { file, line },
   };
-  if (icmp) {
-    if (op !== undefined) obs.icmpType = op;
-    if (rp !== undefined) obs.icmpCode = rp;
+  if (icmp && op !== undefined) {
+    obs.icmpType = op;
+    const twoWay = (proto === IPPROTO.icmp ? ICMP4_TWO_WAY : ICMP6_TWO_WAY).has(op);
+    if (twoWay) obs.icmpCode = 0;
+    else if (rp !== undefined) obs.icmpCode = rp;
   }
   if (state !== undefined) obs.connState = state;
   if (v.uid !== undefined) obs.connId = v.uid;
@@ -282,8 +295,8 @@ function createZeekConnParser(_file: { file: string; options: LogOptions }): (li
       let v: JsonValue;
       try {
         v = JSON.parse(line) as JsonValue;
-      } catch (e) {
-        return { code: 'zeek-bad-json', error: `not a JSON object (${e instanceof Error ? e.message : String(e)})` };
+      } catch {
+        return { code: 'zeek-bad-json', error: 'not valid JSON' };
       }
       if (!isJsonObject(v)) return { code: 'zeek-bad-json', error: 'not a JSON object' };
       const p = str(v, '_path');

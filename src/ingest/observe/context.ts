@@ -96,7 +96,7 @@ export const formatRfc3339Nanos = formatTimeNanos;
 /** Longest announcement text kept in a flow record. */
 export const MAX_ANNOUNCEMENT_CHARS = 256;
 
-/** A control line for a record: control characters removed, length bounded. */
+/** A control line for a record: control characters and surrounding blanks removed, length bounded. */
 export function sanitiseLine(line: string): string {
   let out = '';
   for (let i = 0; i < line.length && out.length < MAX_ANNOUNCEMENT_CHARS; i++) {
@@ -104,5 +104,5 @@ export function sanitiseLine(line: string): string {
     if (c < 0x20 || (c >= 0x7f && c <= 0x9f)) continue;
     out += line[i];
   }
-  return out;
+  return out.trim();
 }

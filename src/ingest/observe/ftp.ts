@@ -32,7 +32,7 @@
 import type { AppMark, Endpoint } from '../../model.js';
 import type { FlowClaim, FlowObserver, FlowView } from '../../flow/observer.js';
 import type { DecodedPacket } from '../decode/packet.js';
-import { TCP_SYN } from '../decode/packet.js';
+import { TCP_ACK, TCP_SYN } from '../decode/packet.js';
 import { ExpectationTable } from '../../flow/expectations.js';
 import type { ExpectationStats } from '../../flow/expectations.js';
 import { canonicalIPv4, canonicalIPv6, formatFlowText, formatIPv4Parts, isIPv6, isUnspecified } from './address.js';
@@ -101,8 +101,8 @@ export function parseEprtArgument(arg: string): Announced | undefined {
   const delim = text.charCodeAt(0);
   if (delim < 33 || delim > 126) return undefined;
   const parts = text.split(text[0] ?? '|');
-  // ['', af, address, port, ''...]
-  if (parts.length < 5 || parts[0] !== '') return undefined;
+  // ['', af, address, port, ''] — nothing may follow the closing delimiter.
+  if (parts.length !== 5 || parts[0] !== '' || parts[4] !== '') return undefined;
   const af = parts[1];
   const addr = parts[2] ?? '';
   const portText = parts[3] ?? '';
@@ -151,8 +151,6 @@ class FtpDirection implements StreamSink {
   private line: Buffer | undefined;
   private length = 0;
   private overflow = false;
-  /** After a gap the bytes up to the next newline belong to a line whose start was lost. */
-  private skipping = false;
 
   constructor(
     private readonly session: FtpSession,
@@ -175,9 +173,7 @@ class FtpDirection implements StreamSink {
         }
       }
       if (c === 0x0a) {
-        if (this.skipping) {
-          this.skipping = false;
-        } else if (this.overflow) {
+        if (this.overflow) {
           this.overflow = false;
           s.observer.lineTooLong(s, this.fromServer);
         } else {
@@ -189,7 +185,7 @@ class FtpDirection implements StreamSink {
         this.length = 0;
         continue;
       }
-      if (this.skipping || this.overflow) continue;
+      if (this.overflow) continue;
       if (this.length >= max) {
         this.overflow = true;
         continue;
@@ -199,10 +195,14 @@ class FtpDirection implements StreamSink {
     }
   }
 
+  /**
+   * Bytes were lost: the line being collected is incomplete and dropped. What follows is read as
+   * the start of a line — after a dropped segment the next one usually starts a line (a reply or
+   * command per segment), and a fragment of a broken line does not parse as anything.
+   */
   gap(): void {
     this.length = 0;
     this.overflow = false;
-    this.skipping = true;
   }
 }
 
@@ -219,7 +219,7 @@ class FtpSession {
   /** FTP roles (the side on the control port is the server, whatever the flow table inferred). */
   readonly client: Endpoint;
   readonly server: Endpoint;
-  readonly controlText: string;
+  private text: string | undefined;
   commands: FtpDirection | undefined;
   replies: FtpDirection | undefined;
   /** Content-probed channel not yet shown to be FTP. */
@@ -245,8 +245,12 @@ class FtpSession {
   ) {
     this.server = { ip: server.ip, port: server.port };
     this.client = { ip: client.ip, port: client.port };
-    this.controlText = formatFlowText(this.client, this.server);
     this.probing = probing;
+  }
+
+  /** The control flow as text (built when first needed: most probed flows never need it). */
+  get controlText(): string {
+    return (this.text ??= formatFlowText(this.client, this.server));
   }
 
   direction(fromServer: boolean): FtpDirection {
@@ -511,13 +515,18 @@ export class FtpObserver implements FlowObserver {
       return false;
     }
     const syn = (pkt.tcpFlags & TCP_SYN) !== 0;
-    if (pkt.payloadWireLen === 0 && !syn) return true;
     const src = fromClient ? flow.client : flow.server;
     const fromServer = src.port === s.server.port && src.ip === s.server.ip;
     s.tsSec = pkt.tsSec;
     s.tsNsec = pkt.tsNsec;
-    const dir = s.direction(fromServer);
-    dir.reassembler.push(pkt.tcpSeq, syn, pkt.buf, pkt.payloadOff, pkt.payloadLen, pkt.payloadWireLen, dir);
+    if (pkt.payloadWireLen > 0 || syn) {
+      const dir = s.direction(fromServer);
+      dir.reassembler.push(pkt.tcpSeq, syn, pkt.buf, pkt.payloadOff, pkt.payloadLen, pkt.payloadWireLen, dir);
+    }
+    if ((pkt.tcpFlags & TCP_ACK) !== 0) {
+      const other = fromServer ? s.commands : s.replies;
+      if (other !== undefined) other.reassembler.acknowledge(pkt.tcpAck, other);
+    }
     if (s.stopped) {
       this.sessions.delete(flow.id);
       return false;

@@ -131,6 +131,7 @@ export class DynamicPortObservers implements FlowObserver {
       out['rpc.mappingsLearned'] = c.mappingsLearned;
       out['rpc.flowsMarked'] = c.flowsMarked;
       out['rpc.sessionsRefused'] = c.sessionsRefused;
+      out['rpc.notRpc'] = c.notRpc;
       addExpectationStats(out, 'rpc', this.portmap.expectationStats());
     }
     if (this.tftp !== undefined) {

@@ -35,11 +35,11 @@
 import type { AppMark, Endpoint } from '../../model.js';
 import type { FlowClaim, FlowObserver, FlowView } from '../../flow/observer.js';
 import type { DecodedPacket } from '../decode/packet.js';
-import { TCP_SYN } from '../decode/packet.js';
+import { TCP_ACK, TCP_SYN } from '../decode/packet.js';
 import { ExpectationTable } from '../../flow/expectations.js';
 import type { ExpectationStats } from '../../flow/expectations.js';
 import { canonicalIPv4, canonicalIPv6, formatFlowText, isIPv6, isUnspecified } from './address.js';
-import { formatRfc3339Nanos, packetSeconds, PORTMAPPER_PORT } from './context.js';
+import { formatRfc3339Nanos, packetSeconds, PORTMAPPER_PORT, sanitiseLine } from './context.js';
 import type { ResolvedObserverOptions } from './context.js';
 import { StreamReassembler } from './reassembly.js';
 import type { StreamSink } from './reassembly.js';
@@ -296,8 +296,11 @@ class RecordFramer implements StreamSink {
 class PortmapSession {
   readonly server: Endpoint;
   readonly client: Endpoint;
-  readonly controlText: string;
+  private text: string | undefined;
   readonly pending = new Map<number, PendingCall>();
+  /** Malformed messages seen; a conversation that never carried valid RPC is dropped after a few. */
+  badMessages = 0;
+  stopped = false;
   toServer: RecordFramer | undefined;
   toClient: RecordFramer | undefined;
   marked = false;
@@ -312,7 +315,10 @@ class PortmapSession {
   ) {
     this.server = { ip: server.ip, port: server.port };
     this.client = { ip: client.ip, port: client.port };
-    this.controlText = formatFlowText(this.client, this.server);
+  }
+
+  get controlText(): string {
+    return (this.text ??= formatFlowText(this.client, this.server));
   }
 
   framer(fromServer: boolean): RecordFramer {
@@ -343,9 +349,13 @@ export interface PortmapCounters {
   mappingsLearned: number;
   flowsMarked: number;
   sessionsRefused: number;
+  /** Port-111 conversations dropped because they carried no valid RPC. */
+  notRpc: number;
 }
 
 const MAX_SESSIONS = 65_536;
+/** Malformed messages tolerated on a port-111 conversation before it has carried a valid one. */
+const MAX_BAD_BEFORE_VALID = 3;
 
 export class PortmapObserver implements FlowObserver {
   readonly table: ExpectationTable<RpcExpectation>;
@@ -360,6 +370,7 @@ export class PortmapObserver implements FlowObserver {
     mappingsLearned: 0,
     flowsMarked: 0,
     sessionsRefused: 0,
+    notRpc: 0,
   };
   private readonly sessions = new Map<string, PortmapSession>();
   private readonly xdr = new XdrReader();
@@ -425,13 +436,26 @@ export class PortmapObserver implements FlowObserver {
     s.tsNsec = pkt.tsNsec;
     if (flow.protoNumber === UDP) {
       if (pkt.payloadLen > 0) this.decodeMessage(s, fromServer, pkt.buf, pkt.payloadOff, pkt.payloadOff + pkt.payloadLen);
-      return true;
+      return this.keep(s, flow);
     }
     const syn = (pkt.tcpFlags & TCP_SYN) !== 0;
-    if (pkt.payloadWireLen === 0 && !syn) return true;
-    const f = s.framer(fromServer);
-    f.reassembler.push(pkt.tcpSeq, syn, pkt.buf, pkt.payloadOff, pkt.payloadLen, pkt.payloadWireLen, f);
-    return true;
+    if (pkt.payloadWireLen > 0 || syn) {
+      const f = s.framer(fromServer);
+      f.reassembler.push(pkt.tcpSeq, syn, pkt.buf, pkt.payloadOff, pkt.payloadLen, pkt.payloadWireLen, f);
+    }
+    if ((pkt.tcpFlags & TCP_ACK) !== 0) {
+      const other = fromServer ? s.toServer : s.toClient;
+      if (other !== undefined) other.reassembler.acknowledge(pkt.tcpAck, other);
+    }
+    return this.keep(s, flow);
+  }
+
+  /** False (and the state released) once a conversation turned out not to be RPC. */
+  private keep(s: PortmapSession, flow: FlowView): boolean {
+    if (!s.stopped) return true;
+    this.counters.notRpc++;
+    this.sessions.delete(flow.id);
+    return false;
   }
 
   onFlowEnd(flow: FlowView): void {
@@ -452,6 +476,8 @@ export class PortmapObserver implements FlowObserver {
 
   recordTooLong(s: PortmapSession, length: number): void {
     this.counters.recordsTooLong++;
+    // Before any valid RPC message, an absurd record length means this is not RPC at all.
+    if (!s.marked) s.stopped = true;
     this.options.anomalies.add({
       code: 'rpc-record-too-long',
       severity: 'warning',
@@ -461,6 +487,7 @@ export class PortmapObserver implements FlowObserver {
 
   /** One RPC message (a UDP payload or a reassembled TCP record). */
   decodeMessage(s: PortmapSession, fromServer: boolean, buf: Buffer, start: number, end: number): void {
+    if (s.stopped) return;
     const x = this.xdr;
     x.reset(buf, start, end);
     const xid = x.u32();
@@ -618,7 +645,7 @@ export class PortmapObserver implements FlowObserver {
   private learnUniversal(s: PortmapSession, program: number, version: number, proto: number, uaddr: string): void {
     const ua = parseUniversalAddress(uaddr);
     if (ua === undefined) {
-      this.bad(s, `universal address "${uaddr.slice(0, 64)}"`);
+      this.bad(s, `universal address "${sanitiseLine(uaddr).slice(0, 64)}"`);
       return;
     }
     const sameFamily = isIPv6(ua.ip) === isIPv6(s.server.ip);
@@ -656,6 +683,7 @@ export class PortmapObserver implements FlowObserver {
 
   private bad(s: PortmapSession, what: string): void {
     this.counters.badMessages++;
+    if (!s.marked && ++s.badMessages >= MAX_BAD_BEFORE_VALID) s.stopped = true;
     this.options.anomalies.add({
       code: 'rpc-bad-message',
       severity: 'warning',

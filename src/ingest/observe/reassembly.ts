@@ -5,8 +5,9 @@
  *
  * - Retransmissions and overlaps: bytes already delivered are trimmed, never delivered twice.
  * - Out of order: segments ahead of the next expected byte wait (copied: the packet buffer is
- *   reused) up to `maxBufferedBytes` / `maxSegments`; past either bound the hole is given up,
- *   the sink is told about the gap and delivery resumes at the earliest waiting segment.
+ *   reused) up to `maxBufferedBytes` / `maxSegments`; past either bound, or once the other side
+ *   acknowledges bytes of the hole (the capture dropped them), the hole is given up, the sink is
+ *   told about the gap and delivery resumes at the earliest waiting segment.
  * - Mid-stream: without a SYN the first segment seen sets the starting point.
  * - A segment cut by the snap length delivers its captured part, then reports the rest as a gap.
  * - A segment more than `FAR_BYTES` away from the expected byte is a bogus sequence number or a
@@ -106,6 +107,23 @@ export class StreamReassembler {
       this.skipTo(target, sink);
       this.drain(sink);
     }
+  }
+
+  /**
+   * The other side acknowledged everything before `ack`. If a hole before waiting segments is
+   * (partly) acknowledged, the peer received bytes the capture never had: they will not be
+   * retransmitted, so the acknowledged part of the hole is given up now instead of stalling the
+   * stream until the buffer fills (the capture dropped a segment). Without waiting segments
+   * nothing is done: an ACK captured before the data it acknowledges must not lose that data.
+   */
+  acknowledge(ack: number, sink: StreamSink): void {
+    if (this.waiting.length === 0) return;
+    const d = seqDiff(ack >>> 0, this.next);
+    if (d <= 0 || d > FAR_BYTES) return;
+    const first = this.waiting[0];
+    if (first === undefined) return;
+    this.skipTo(seqDiff(first.seq, ack >>> 0) <= 0 ? first.seq : ack >>> 0, sink);
+    this.drain(sink);
   }
 
   /** Bytes waiting for a hole to fill. */

@@ -77,7 +77,6 @@ const MAX_SESSIONS = 65_536;
 interface TftpSession {
   server: Endpoint;
   client: Endpoint;
-  controlText: string;
   marked: boolean;
 }
 
@@ -132,7 +131,6 @@ export class TftpObserver implements FlowObserver {
     this.sessions.set(flow.id, {
       server: { ip: server.ip, port: server.port },
       client: { ip: client.ip, port: client.port },
-      controlText: formatFlowText(client, server),
       marked: false,
     });
     this.counters.requestFlows++;
@@ -154,7 +152,7 @@ export class TftpObserver implements FlowObserver {
     // A retransmitted request refreshes the same expectation.
     this.table.add(
       { proto: UDP, ip: s.client.ip, port: s.client.port, fromIp: s.server.ip },
-      { control: flow.id, controlText: s.controlText, announcedAt: formatRfc3339Nanos(pkt.tsSec, pkt.tsNsec) },
+      { control: flow.id, controlText: formatFlowText(s.client, s.server), announcedAt: formatRfc3339Nanos(pkt.tsSec, pkt.tsNsec) },
       packetSeconds(pkt.tsSec, pkt.tsNsec),
       { reversible: false },
     );

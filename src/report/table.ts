@@ -1,0 +1,172 @@
+/**
+ * The terminal summary (`--format table`, the default): what was read, counts per finding, the
+ * worst findings with their reasons, catalog coverage and input anomalies. For `audit` the
+ * findings come in firewall-review sections (broken requirements with the rules that denied them,
+ * exposures, undocumented allowed traffic). Every string from input is made terminal-safe.
+ */
+import Table from 'cli-table3';
+import { severityOf } from '../classify/classify.js';
+import { AUDIT_SECTION_TITLES, auditSection } from './build.js';
+import { terminalSafe } from './escape.js';
+import { FINDING_LABEL, SEVERITY_SGR, SGR_RESET, groupDigits, humanBytes, shortTime } from './format.js';
+import type { RenderOptions } from './render-options.js';
+import { FINDING_ORDER, type Report, type ServiceRow } from './types.js';
+
+/** Findings listed in the table before "N more" (the JSON and HTML reports list all). */
+export const TABLE_FINDINGS_SHOWN = 25;
+
+function paint(text: string, sgr: string, colour: boolean): string {
+  return colour ? `${sgr}${text}${SGR_RESET}` : text;
+}
+
+function newTable(head: string[], colWidths: Array<number | null>, colour: boolean): Table.Table {
+  return new Table({
+    head: head.map((h) => paint(h, '\u001b[1m', colour)),
+    colWidths,
+    wordWrap: true,
+    wrapOnWordBoundary: true,
+    style: { head: [], border: [], 'padding-left': 1, 'padding-right': 1 },
+  });
+}
+
+function header(report: Report): string[] {
+  const lines: string[] = [];
+  const t = report.totals;
+  const inputs = report.generatedFrom.inputs;
+  const span =
+    report.generatedFrom.first !== null ? ` (${shortTime(report.generatedFrom.first)} to ${shortTime(report.generatedFrom.last)} UTC)` : '';
+  lines.push(
+    `portolan ${report.command}: ${groupDigits(t.flows)} flows, ${groupDigits(t.packets)} packets, ${humanBytes(t.bytes)} in ${groupDigits(t.services)} services from ${inputs.length} input${inputs.length === 1 ? '' : 's'}${span}`,
+  );
+  const products = report.catalog.products.map((p) => terminalSafe(p.name)).join(', ');
+  const inv =
+    report.inventory === null
+      ? 'no inventory (rules matched by port alone)'
+      : `inventory ${terminalSafe(report.inventory.file)} (${report.inventory.entries} entries)`;
+  lines.push(`catalog: ${products} (sha256 ${report.catalog.hash.slice(0, 12)}); ${inv}`);
+  const params = Object.entries(report.params);
+  if (params.length > 0) lines.push(`params: ${params.map(([k, v]) => `${terminalSafe(k)}=${v}`).join(', ')}`);
+  for (const i of inputs) {
+    if (i.damage !== null) {
+      lines.push(`damaged input: ${terminalSafe(i.name)}: ${terminalSafe(i.damage.message)}${i.damage.fatal ? ' (reading stopped there)' : ''}`);
+    }
+  }
+  return lines;
+}
+
+function countsTable(report: Report, colour: boolean): string {
+  const t = newTable(['finding', 'severity', 'flows', 'services'], [22, 10, 12, 10], colour);
+  for (const f of FINDING_ORDER) {
+    const flows = report.counts.flows.byFinding[f];
+    const services = report.counts.services.byFinding[f];
+    const sev = severityOf(f);
+    t.push([
+      paint(FINDING_LABEL[f], SEVERITY_SGR[sev], colour && flows > 0),
+      sev,
+      { content: groupDigits(flows), hAlign: 'right' },
+      { content: groupDigits(services), hAlign: 'right' },
+    ]);
+  }
+  return t.toString();
+}
+
+function reachText(s: ServiceRow): string {
+  if (s.reachability === 'mixed') return `mixed (${s.blocked} blocked)`;
+  return s.reachability;
+}
+
+function findingsTable(rows: readonly ServiceRow[], width: number, colour: boolean): string {
+  const fixed = [10, 20, 30, 9, 10];
+  const reasonWidth = Math.max(30, width - fixed.reduce((a, b) => a + b, 0) - 1);
+  const t = newTable(['severity', 'finding', 'service', 'flows', 'reach', 'reason'], [...fixed, reasonWidth], colour);
+  for (const s of rows) {
+    t.push([
+      paint(s.severity, SEVERITY_SGR[s.severity], colour),
+      FINDING_LABEL[s.finding],
+      terminalSafe(s.key),
+      { content: groupDigits(s.flows), hAlign: 'right' },
+      reachText(s),
+      terminalSafe(s.reason),
+    ]);
+  }
+  return t.toString();
+}
+
+function deniedByText(s: ServiceRow): string {
+  if (s.deniedBy.length === 0) {
+    const o = Object.entries(s.outcomes)
+      .filter(([k]) => k !== 'established' && k !== 'allowed' && k !== 'partial')
+      .map(([k, n]) => `${k} ${n}`);
+    return o.join(', ');
+  }
+  return s.deniedBy.map((d) => `${d.source}${d.rule !== null ? ` "${d.rule}"` : ''} ×${d.flows}`).join(', ');
+}
+
+function brokenTable(rows: readonly ServiceRow[], width: number, colour: boolean): string {
+  const fixed = [30, 9, 21, 21, 24];
+  const reasonWidth = Math.max(30, width - fixed.reduce((a, b) => a + b, 0) - 1);
+  const t = newTable(['service', 'blocked', 'first seen', 'last seen', 'blocked by', 'reason'], [...fixed, reasonWidth], colour);
+  for (const s of rows) {
+    t.push([
+      terminalSafe(s.key),
+      { content: `${groupDigits(s.blocked)}/${groupDigits(s.flows)}`, hAlign: 'right' },
+      shortTime(s.first),
+      shortTime(s.last),
+      terminalSafe(deniedByText(s)),
+      terminalSafe(s.reason),
+    ]);
+  }
+  return t.toString();
+}
+
+function coverageLines(report: Report): string[] {
+  if (report.coverage.length === 0) return [];
+  const parts = report.coverage.map((c) => `${terminalSafe(c.name)} ${c.rulesSeen} of ${c.rules} rules seen`);
+  return [`catalog coverage: ${parts.join('; ')}`];
+}
+
+function anomalyLines(report: Report): string[] {
+  if (report.anomalies.length === 0) return [];
+  const total = report.anomalies.reduce((a, e) => a + e.count, 0);
+  const parts = report.anomalies.map((a) => `${terminalSafe(a.code)} ${groupDigits(a.count)}`);
+  const out = [`input anomalies: ${groupDigits(total)} (${parts.join(', ')})`];
+  for (const a of report.anomalies) {
+    const ex = a.examples[0];
+    if (ex !== undefined) out.push(`  ${terminalSafe(ex.message)}`);
+  }
+  return out;
+}
+
+function limitLines(report: Report): string[] {
+  return report.limits.map((l) => `limit reached: ${terminalSafe(l.message)}`);
+}
+
+export function renderTable(report: Report, options: RenderOptions): string {
+  const width = Math.max(100, Math.min(options.width, 220));
+  const colour = options.colour;
+  const out: string[] = [...header(report), '', countsTable(report, colour), ''];
+  const findings = report.services.filter((s) => s.finding !== 'ok');
+  if (findings.length === 0) {
+    out.push(report.totals.flows === 0 ? 'No flows were read.' : 'No findings: every flow is documented and behaves as documented.');
+  } else if (report.ordering === 'firewall-review') {
+    let shown = 0;
+    for (let section = 0; section < AUDIT_SECTION_TITLES.length; section++) {
+      const rows = findings.filter((s) => auditSection(s) === section);
+      if (rows.length === 0) continue;
+      const take = rows.slice(0, Math.max(0, TABLE_FINDINGS_SHOWN - shown));
+      out.push(paint(`${AUDIT_SECTION_TITLES[section]!} (${rows.length})`, '\u001b[1m', colour));
+      if (take.length > 0) out.push(section === 0 ? brokenTable(take, width, colour) : findingsTable(take, width, colour));
+      if (take.length < rows.length) out.push(`  … ${rows.length - take.length} more in this section (see --format json, markdown or html)`);
+      out.push('');
+      shown += take.length;
+    }
+  } else {
+    const take = findings.slice(0, TABLE_FINDINGS_SHOWN);
+    out.push(paint(`Findings, worst first (${findings.length})`, '\u001b[1m', colour));
+    out.push(findingsTable(take, width, colour));
+    if (take.length < findings.length) out.push(`… ${findings.length - take.length} more findings (see --format json, markdown or html)`);
+    out.push('');
+  }
+  out.push(...coverageLines(report), ...anomalyLines(report), ...limitLines(report));
+  return `${out.join('\n').replace(/\n+$/, '')}\n`;
+}
