@@ -4,8 +4,9 @@
  * more chunks is copied, into one reusable carry buffer, and only once it is complete. The
  * whole input is never concatenated. Synchronous: `push` processes a chunk and returns.
  *
- * A subclass says how long the record at a position is (`recordLength`) once `headerBytes`
- * bytes of it are available, and consumes complete records (`onRecord`).
+ * A subclass consumes the complete records of a chunk in its own loop (`consume`) and says how
+ * long the record at a position is (`recordLength`) once `headerBytes` of it are available, for
+ * the one record at each chunk boundary.
  */
 
 export interface Leftover {
@@ -46,8 +47,12 @@ export abstract class RecordFramer {
    */
   protected abstract recordLength(buf: Buffer, pos: number, offset: number): number;
 
-  /** A complete record `buf[pos, pos + len)` starting at absolute `offset`. False stops reading. */
-  protected abstract onRecord(buf: Buffer, pos: number, len: number, offset: number): boolean;
+  /**
+   * Consumes the complete records of `buf[pos, end)`, where `buf[0]` is at absolute offset
+   * `base`, in one synchronous loop. Returns where the first incomplete record starts (`end`
+   * when there is none); sets `stopped` to end the reading.
+   */
+  protected abstract consume(buf: Buffer, pos: number, end: number, base: number): number;
 
   /** Bytes pushed so far. */
   bytesSeen(): number {
@@ -70,25 +75,12 @@ export abstract class RecordFramer {
         return !this.stopped;
       }
     }
-    const base = this.base;
-    while (n - pos >= this.headerBytes) {
-      const len = this.recordLength(chunk, pos, base + pos);
-      if (len < 0) {
-        this.stopped = true;
-        break;
-      }
-      if (pos + len > n) {
-        this.startCarry(chunk, pos, base + pos, len);
-        pos = n;
-        break;
-      }
-      if (!this.onRecord(chunk, pos, len, base + pos)) {
-        this.stopped = true;
-        break;
-      }
-      pos += len;
+    pos = this.consume(chunk, pos, n, this.base);
+    if (!this.stopped && pos < n) {
+      const need = n - pos >= this.headerBytes ? this.recordLength(chunk, pos, this.base + pos) : 0;
+      if (need < 0) this.stopped = true;
+      else this.startCarry(chunk, pos, this.base + pos, need);
     }
-    if (!this.stopped && pos < n) this.startCarry(chunk, pos, base + pos, 0);
     this.base += n;
     return !this.stopped;
   }
@@ -153,7 +145,8 @@ export abstract class RecordFramer {
     const len = this.carryNeed;
     this.carryLen = 0;
     this.carryNeed = 0;
-    if (!this.onRecord(this.carry, 0, len, this.carryOffset)) this.stopped = true;
+    // The carry holds exactly one complete record; consume() sees it as a chunk of its own.
+    this.consume(this.carry, 0, len, this.carryOffset);
     return pos;
   }
 }

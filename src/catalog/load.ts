@@ -83,7 +83,7 @@ function valueAt(data: unknown, pointer: string): unknown {
   for (const raw of pointer.split('/').slice(1)) {
     const key = raw.replace(/~1/g, '/').replace(/~0/g, '~');
     if (typeof cur !== 'object' || cur === null) return undefined;
-    cur = (cur as Record<string, unknown>)[key];
+    cur = Reflect.get(cur, key);
   }
   return cur;
 }
@@ -91,7 +91,7 @@ function valueAt(data: unknown, pointer: string): unknown {
 /** Turns ajv's first error into a pointer and a sentence. */
 function problemFromAjv(e: ErrorObject, data: unknown): Problem {
   const at = e.instancePath;
-  const p = e.params as Record<string, unknown>;
+  const p: Record<string, unknown> = e.params;
   switch (e.keyword) {
     case 'required':
       return new Problem(pointerJoin(at, String(p['missingProperty'])), 'required field is missing');
@@ -102,8 +102,10 @@ function problemFromAjv(e: ErrorObject, data: unknown): Problem {
       if (p['type'] === 'integer') return new Problem(at, typeof valueAt(data, at) === 'number' ? 'must be a whole number' : 'must be a number');
       return new Problem(at, `must be ${describeType(p['type'])}`);
     }
-    case 'enum':
-      return new Problem(at, `must be one of: ${(p['allowedValues'] as unknown[]).map(String).join(', ')}`);
+    case 'enum': {
+      const allowed = p['allowedValues'];
+      return new Problem(at, `must be one of: ${Array.isArray(allowed) ? allowed.map(String).join(', ') : String(allowed)}`);
+    }
     case 'const':
       return new Problem(at, `must be ${JSON.stringify(p['allowedValue'])}`);
     case 'minimum':
@@ -144,12 +146,8 @@ function problemFromAjv(e: ErrorObject, data: unknown): Problem {
 /** The id of the rule a pointer is inside (`/rules/3/...`), when the data has one. */
 function ruleIdAt(data: unknown, pointer: string): string | undefined {
   const m = /^\/rules\/(\d+)(?:\/|$)/.exec(pointer);
-  if (m === null || typeof data !== 'object' || data === null) return undefined;
-  const rules = (data as { rules?: unknown }).rules;
-  if (!Array.isArray(rules)) return undefined;
-  const rule: unknown = rules[Number(m[1])];
-  if (typeof rule !== 'object' || rule === null) return undefined;
-  const id = (rule as { id?: unknown }).id;
+  if (m === null) return undefined;
+  const id = valueAt(data, `/rules/${m[1] ?? ''}/id`);
   return typeof id === 'string' ? id : undefined;
 }
 
@@ -181,7 +179,7 @@ function readJson(file: string, display: string): unknown {
   try {
     text = readFileSync(file, 'utf8');
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
+    const code = e instanceof Error && 'code' in e ? e.code : undefined;
     const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : String(code ?? e);
     throw new DataFileError('catalog-read', `${display}: cannot read: ${why}`, { file: display });
   }
@@ -334,11 +332,10 @@ export function builtinProductFiles(): string[] {
 export function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
   if (typeof value === 'object' && value !== null) {
-    const obj = value as Record<string, unknown>;
-    const keys = Object.keys(obj)
-      .filter((k) => obj[k] !== undefined)
-      .sort();
-    return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(obj[k])}`).join(',')}}`;
+    const entries = Object.entries(value)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
   }
   return JSON.stringify(value);
 }

@@ -155,7 +155,7 @@ export function profileHit(p: EphemeralProfile): LookupHit {
     params: {},
     missingParams: [],
     notes: [
-      `an ephemeral port: on a ${p.os} host it is a client's source port, not a service`,
+      `in this range a port may be the source port of a client on a ${p.os} host, not a service`,
       ...(p.source === undefined ? [] : [`the document row: "${p.source.text}"`]),
     ],
     source: p.source === undefined ? { document: p.reference, section: 'ephemeral port profile' } : { document: p.source.document, section: p.source.section },
@@ -163,8 +163,9 @@ export function profileHit(p: EphemeralProfile): LookupHit {
 }
 
 /**
- * Every rule documenting `port` (for `proto`, or either transport when undefined), in catalog
- * order, then the ephemeral profiles holding it. `params` are formula parameter values by name
+ * Every rule documenting `port` (for `proto`, or either transport when undefined), most specific
+ * first (narrow ranges before wide ones, then catalog order), then the ephemeral
+ * profiles holding it. `params` are formula parameter values by name
  * (each product uses the ones it declares).
  */
 export function lookupPort(
@@ -174,7 +175,9 @@ export function lookupPort(
   params: Params,
   opts: LookupOptions = {},
 ): LookupHit[] {
-  const hits: LookupHit[] = [];
+  // Most specific first: the narrowest matching range (a fixed port is 0 wide), fixed before
+  // announced at equal width, then catalog order (the sort is stable).
+  const found: Array<{ hit: LookupHit; dynamic: boolean; span: number }> = [];
   const base = opts.context ?? {};
   for (const product of catalog.products) {
     const defs = product.params ?? {};
@@ -188,12 +191,23 @@ export function lookupPort(
         const label = resolved.labels[idx] ?? '';
         const notes = label !== '' && label !== 'envelope' ? [label] : [];
         if (asSource) notes.push(`${port} is also the rule's source port`);
-        hits.push(ruleHit(product, rule, matchOf(rule.ports, resolved), resolved.text, resolved, notes));
+        const [lo = port, hi = port] = resolved.ranges[idx] ?? [];
+        found.push({
+          hit: ruleHit(product, rule, matchOf(rule.ports, resolved), resolved.text, resolved, notes),
+          dynamic: resolved.dynamic,
+          span: hi - lo,
+        });
       } else if (asSource) {
-        hits.push(ruleHit(product, rule, 'source', resolved.text, resolved, [`${port} is the rule's source port; the destination is ${resolved.text}`]));
+        found.push({
+          hit: ruleHit(product, rule, 'source', resolved.text, resolved, [`${port} is the rule's source port; the destination is ${resolved.text}`]),
+          dynamic: false,
+          span: 0,
+        });
       }
     }
   }
+  found.sort((a, b) => a.span - b.span || Number(a.dynamic) - Number(b.dynamic));
+  const hits = found.map((f) => f.hit);
   for (const p of ephemeralProfilesContaining(port, proto, catalog.ephemeralProfiles)) hits.push(profileHit(p));
   return hits;
 }

@@ -155,7 +155,13 @@ export function resolvePortSpec(
   paramDefs: Readonly<Record<string, ParamDef>> = {},
   context: PortContext = {},
 ): ResolvedPorts {
-  const base = { usedParams: {} as Params, missingParams: [] as string[], envelope: false, dynamic: false, notes: [] as string[] };
+  const base: Pick<ResolvedPorts, 'usedParams' | 'missingParams' | 'envelope' | 'dynamic' | 'notes'> = {
+    usedParams: {},
+    missingParams: [],
+    envelope: false,
+    dynamic: false,
+    notes: [],
+  };
   switch (spec.kind) {
     case 'port':
       return { ...single(spec.port, spec.port), text: String(spec.port), ...base };
@@ -236,7 +242,7 @@ export function resolvePortSpec(
       const text =
         sorted.length === 0
           ? `dynamic (${what}; no fallback range)`
-          : `dynamic (${what}); fallback ${sorted.map((s) => `${formatRanges([[s.f.from, s.f.to]])}${s.label === '' ? '' : ` on ${s.label}`}`).join(', ')}`;
+          : `dynamic (${what}); fallback ${sorted.map((s) => `${formatRanges([[s.f.from, s.f.to]])}${s.label === '' ? '' : ` on ${s.label}`}`).join('; ')}`;
       return {
         ranges: sorted.map((s): [number, number] => [s.f.from, s.f.to]),
         labels: sorted.map((s) => `fallback${s.label === '' ? '' : ` on ${s.label}`}: ${s.f.note}`),

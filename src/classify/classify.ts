@@ -308,7 +308,10 @@ export class Classifier {
         if (result.hints.length < MAX_HINTS) result.hints.push(`${ruleTitle(product, rule)} covers ${proto}/${server.ep.port} on the host itself only`);
         continue;
       }
-      const forward = fitsRole(client, product.id, rule.from) && fitsRole(server, product.id, rule.to);
+      // A broadcast or unspecified address fits any role only beside a host the inventory knows:
+      // DHCP from 0.0.0.0 to 255.255.255.255 is nobody's documented flow.
+      const anchored = client.host !== undefined || server.host !== undefined || (rule.from === '*' && rule.to === '*');
+      const forward = anchored && fitsRole(client, product.id, rule.from) && fitsRole(server, product.id, rule.to);
       if (!forward) {
         const reverse = (rule.from !== '*' || rule.to !== '*') && fitsRole(client, product.id, rule.to) && fitsRole(server, product.id, rule.from);
         if (reverse && !client.anyRole && !server.anyRole) {
@@ -500,6 +503,10 @@ export class Classifier {
 
   private reachability(flow: Flow, hints: ClassifyHints): { reachability: Reachability; words: string | undefined } {
     if (!BLOCKED_OUTCOMES.has(flow.outcome)) {
+      const fw = flow.firewall;
+      if (fw?.action === 'denied' && fw.lateOnly === true) {
+        return { reachability: 'allowed', words: `the firewall denied only late packets of the connection, not its opening (${fw.source}${fw.rule !== undefined ? ` rule "${fw.rule}"` : ''})` };
+      }
       return { reachability: 'allowed', words: undefined };
     }
     if (flow.outcome === 'denied' && flow.firewall?.lateOnly === true) {
@@ -682,7 +689,7 @@ export class Classifier {
     let control: string | undefined;
     if ((flow.proto === 'icmp' || flow.proto === 'icmpv6') && flow.icmp !== undefined) {
       const name = ICMP_CONTROL_TYPES[flow.proto].get(flow.icmp.type);
-      what = `${flow.proto.toUpperCase()} type ${flow.icmp.type}${name !== undefined ? ` (${name})` : ''}`;
+      what = `${flow.proto === 'icmp' ? 'ICMP' : 'ICMPv6'} type ${flow.icmp.type}${name !== undefined ? ` (${name})` : ''}`;
       portPart = ` type ${flow.icmp.type}`;
       control = name;
     } else {

@@ -91,8 +91,12 @@ export function levelWords(rule: Rule): string {
       return 'required';
     case 'optional':
       return 'optional';
-    case 'conditional':
-      return rule.condition !== undefined && rule.condition.length > 0 ? `required ${conditionPhrase(rule.condition)}` : 'conditional';
+    case 'conditional': {
+      const c = rule.condition?.trim() ?? '';
+      if (c.length === 0) return 'conditional';
+      // Conditions that already say how strongly (`required on linux, optional on AIX`) stand as written.
+      return /^(required|optional|not required|needed|used)\b/i.test(c) ? `conditional: ${c}` : `required ${conditionPhrase(c)}`;
+    }
     case 'not-used':
       return 'documented as not used';
     case 'should-block':
@@ -106,7 +110,7 @@ export function levelWords(rule: Rule): string {
 
 function conditionPhrase(condition: string): string {
   const c = condition.trim();
-  return /^(if|when|on|for|only|unless|where)\b/i.test(c) ? c : `when ${c}`;
+  return /^(if|when|on|for|only|unless|where|in)\b/i.test(c) ? c : `when ${c}`;
 }
 
 /** A port spec in short words: `5808`, `80, 443`, `600-1023`, the formula text, `ephemeral`, ... */

@@ -17,7 +17,10 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
   let failure: unknown;
   let usageMessage: string | undefined;
 
-  const parser: Argv = yargs([...argv])
+  // yargs-parser reads a lone `-` as an empty short-option group and drops it; carry it through
+  // as a placeholder no real path can be, and give commands `-` back (standard input).
+  const args = argv.map((a) => (a === '-' ? STDIN_PLACEHOLDER : a));
+  const parser: Argv = yargs([...args])
     .scriptName('portolan')
     .usage('$0 <command> [options]\n\nClassify network flows from captures and firewall logs against documented vendor port requirements.')
     .option('catalog', {
@@ -51,7 +54,7 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
 
   let helpOrVersion = '';
   try {
-    await parser.parseAsync([...argv], {}, (_err: unknown, _parsed: unknown, output: string) => {
+    await parser.parseAsync([...args], {}, (_err: unknown, _parsed: unknown, output: string) => {
       helpOrVersion = output;
     });
   } catch (e) {
@@ -79,6 +82,17 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
   return exitCode ?? 0;
 }
 
+/** Stands for a `-` argument while yargs parses (a NUL can never be part of a path). */
+const STDIN_PLACEHOLDER = '\u0000-';
+
+function restoreStdin(args: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(args)) {
+    out[k] = v === STDIN_PLACEHOLDER ? '-' : Array.isArray(v) ? v.map((x: unknown) => (x === STDIN_PLACEHOLDER ? '-' : x)) : v;
+  }
+  return out;
+}
+
 function registerCommand(
   parser: Argv,
   def: CommandDef,
@@ -96,7 +110,7 @@ function registerCommand(
     },
     async (args) => {
       try {
-        setExit(await def.run(args as Record<string, unknown>, io));
+        setExit(await def.run(restoreStdin(args as Record<string, unknown>), io));
       } catch (e) {
         setFailure(e);
       }

@@ -130,7 +130,7 @@ export class HistoryBuilder {
     });
   }
 
-  finish(latest: DriftResult | null): HistoryResult {
+  finish(latest: DriftResult | null, folder = ''): HistoryResult {
     const order = this.order();
     const runs: HistoryRun[] = order.map((pos, i) => {
       const r = this.runs[pos]!;
@@ -174,6 +174,7 @@ export class HistoryBuilder {
     return {
       kind: 'portolan-drift-history',
       schemaVersion: DRIFT_SCHEMA_VERSION,
+      folder,
       runs,
       services,
       latest:
@@ -202,5 +203,5 @@ export async function readHistory(dir: string, options: HistoryOptions = {}): Pr
     const b = await readReport(files[order[order.length - 1]!]!);
     latest = compareReports(a, b, options.volumeThreshold === undefined ? {} : { volumeThreshold: options.volumeThreshold });
   }
-  return { history: builder.finish(latest), latest };
+  return { history: builder.finish(latest, dir), latest };
 }

@@ -172,7 +172,11 @@ type Mode =
  */
 export async function readReportChunks(name: string, chunks: AsyncIterable<Buffer>): Promise<LoadedReport> {
   const fail = (code: string, problem: string): InputError => new InputError(code, `${name}: ${problem}`, { file: name });
-  const parse = makeParser({ packValues: true, streamValues: false });
+  // jsonStreaming: a second root value is tokens, not a syntax error, so "more JSON after the
+  // report" (NDJSON given by mistake) can be told apart from damage.
+  // The published typings take text only; at run time the parser is a stream-chain flushable that
+  // takes stream-chain's `none` (a registered symbol) to flush what it still holds at the end.
+  const parse = makeParser({ packValues: true, streamValues: false, jsonStreaming: true }) as unknown as (piece: string | symbol) => unknown;
   const decoder = new TextDecoder('utf-8');
 
   // Walker state. `depth` counts open containers of the document.
@@ -310,7 +314,9 @@ export async function readReportChunks(name: string, chunks: AsyncIterable<Buffe
       }
       throw fail('report-not-portolan', `not a portolan report (the document is ${tokenNoun(t)}, not an object)`);
     }
-    if (rootKind === 'closed') return;
+    if (rootKind === 'closed') {
+      throw fail('report-not-portolan', `not a portolan report: more JSON after the report object${hint(headText) || '; drift reads one report per file'}`);
+    }
     if (t.name === 'keyValue') {
       key = String(t.value);
       return;
@@ -324,8 +330,9 @@ export async function readReportChunks(name: string, chunks: AsyncIterable<Buffe
   };
 
   let line = 1;
-  const feed = async (piece: string): Promise<void> => {
+  const feed = async (piece: string | symbol): Promise<void> => {
     const lineAtStart = line;
+    const flushing = typeof piece === 'symbol';
     try {
       const out: unknown = parse(piece);
       // The published typings describe the inner tokenizer; at run time `parser()` returns an
@@ -341,16 +348,17 @@ export async function readReportChunks(name: string, chunks: AsyncIterable<Buffe
       if (e instanceof LimitError) throw fail('report-limit', `${e.message} in ${where()}; not a report portolan wrote`);
       const msg = (e instanceof Error ? e.message : String(e)).replace(/^Parser /, 'JSON parser ');
       let lines = lineAtStart;
-      for (let i = 0; i < piece.length; i++) if (piece.charCodeAt(i) === 10) lines++;
+      if (!flushing) for (let i = 0; i < piece.length; i++) if (piece.charCodeAt(i) === 10) lines++;
       const at = lines > lineAtStart + 1 ? `lines ${lineAtStart}-${lines}` : `line ${lineAtStart}`;
-      if (rootKind === 'closed') {
-        throw fail('report-not-json', `not a portolan report: more JSON after the report object (${at})${hint(headText)}`);
-      }
       if (rootKind === 'none') throw fail('report-not-json', `not JSON (${at}: ${msg})${hint(headText)}`);
+      if (flushing && rootKind === 'object') throw truncated();
       throw fail('report-not-json', `not valid JSON in ${where()} (${at}: ${msg})`);
     }
-    for (let i = 0; i < piece.length; i++) if (piece.charCodeAt(i) === 10) line++;
+    if (!flushing) for (let i = 0; i < piece.length; i++) if (piece.charCodeAt(i) === 10) line++;
   };
+
+  const truncated = (): InputError =>
+    fail('report-truncated', `report cut short: the JSON ends inside ${where()} (line ${line}); was the file still being written?`);
 
   const invalid = (e: SchemaViolation): InputError =>
     fail('report-invalid', `invalid portolan report (schemaVersion ${version ?? '?'}): ${e.message}`);
@@ -378,13 +386,11 @@ export async function readReportChunks(name: string, chunks: AsyncIterable<Buffe
     if (e instanceof InputError) throw e;
     throw fail('report-unreadable', `cannot read the report (${e instanceof Error ? e.message : String(e)})`);
   }
-  // A trailing newline ends a number that closes the input (the tokenizer waits for a delimiter).
-  await feedText(decoder.decode() + '\n');
+  await feedText(decoder.decode());
+  await feed(Symbol.for('object-stream.none'));
 
   if (rootKind === 'none') throw fail('report-empty', 'no JSON value: not a portolan report');
-  if (rootKind !== 'closed') {
-    throw fail('report-truncated', `report cut short: the JSON ends inside ${where()} (line ${line}); was the file still being written?`);
-  }
+  if (rootKind !== 'closed') throw truncated();
   if (version === undefined) {
     throw fail('report-not-portolan', `not a portolan report (no schemaVersion)${hintForObject(header, servicesSeen)}`);
   }

@@ -291,15 +291,17 @@ export function checkHeader(header: RawHeader): CheckedHeader {
   let inventory: CheckedHeader['inventory'] = null;
   if (isObject(inv)) inventory = { file: string(inv, 'file', 'inventory'), entries: countOr(inv, 'entries', 'inventory', 0) };
   else if (inv !== null && inv !== undefined) throw new SchemaViolation('inventory', `expected an object or null, found ${describe(inv)}`);
-  const params: Record<string, number> = {};
+  const entries: Array<[string, number]> = [];
   const rawParams = header['params'];
   if (isObject(rawParams)) {
     for (const name of Object.keys(rawParams).sort()) {
       const v = rawParams[name];
       if (typeof v !== 'number') throw new SchemaViolation(`params.${name}`, `expected a number, found ${describe(v)}`);
-      params[name] = v;
+      entries.push([name, v]);
     }
   } else if (rawParams !== undefined) throw new SchemaViolation('params', `expected an object, found ${describe(rawParams)}`);
+  // fromEntries defines own properties: a parameter named `__proto__` stays a parameter.
+  const params: Record<string, number> = Object.fromEntries(entries);
   const totalsObj = object(header, 'totals', '');
   const totals: ReportTotals = {
     flows: count(totalsObj, 'flows', 'totals'),

@@ -287,6 +287,8 @@ export interface HistoryService {
 export interface HistoryResult {
   kind: 'portolan-drift-history';
   schemaVersion: typeof DRIFT_SCHEMA_VERSION;
+  /** The folder as named on the command line. */
+  folder: string;
   runs: HistoryRun[];
   /** Worst latest finding first, then by key. */
   services: HistoryService[];

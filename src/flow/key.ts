@@ -6,9 +6,11 @@
  * the two 32-bit addresses; IPv6: four 32-bit words read from the 16 address bytes) into scratch
  * fields of the index: no string, no object per packet.
  *
- * The index is an open-addressing hash table with linear probing over a plain array of flow
- * objects (each flow keeps its key and hash), at most half full, with backward-shift deletion (no
- * tombstones). The hash is symmetric: each endpoint (address, port) is mixed on its own and the two
+ * The index is an open-addressing hash table with linear probing, at most half full, with
+ * backward-shift deletion (no tombstones). Slots hold the flow objects and, in a parallel
+ * Int32Array, their hashes, so a probe compares hashes in one contiguous array and touches a flow
+ * object only when the hash matches (a probe that dereferenced every flow it passed cost a cache
+ * miss per step). The hash is symmetric: each endpoint (address, port) is mixed on its own and the two
  * are added, so A→B and B→A land in the same slot chain without ordering the endpoints first.
  * Measured against a `Map` keyed by a string built from the same numbers on 1 M generated packets:
  * see docs/flows.md ("Performance").
@@ -31,6 +33,7 @@ const INITIAL_CAPACITY = 4096;
 
 export class FlowIndex {
   private slots: Array<FlowState | null>;
+  private hashes: Int32Array;
   private mask: number;
   size = 0;
 
@@ -55,6 +58,7 @@ export class FlowIndex {
     let cap = INITIAL_CAPACITY;
     while (cap < capacity) cap *= 2;
     this.slots = new Array<FlowState | null>(cap).fill(null);
+    this.hashes = new Int32Array(cap);
     this.mask = cap - 1;
   }
 
@@ -94,21 +98,26 @@ export class FlowIndex {
   /** The live flow with the scratch key (either direction), or null. Sets `fromA`. */
   find(): FlowState | null {
     const slots = this.slots;
+    const hashes = this.hashes;
     const mask = this.mask;
     const h = this.kHash;
     let i = h & mask;
     while (true) {
-      const f = slots[i];
-      if (f === null || f === undefined) return null;
-      if (f.hash === h && f.protoNumber === this.kProto && f.ver === this.kVer) {
-        if (f.a0 === this.kA0 && f.b0 === this.kB0 && f.pa === this.kPa && f.pb === this.kPb && this.sameWords(f, true)) {
-          this.fromA = true;
-          return f;
+      if (hashes[i] === h) {
+        const f = slots[i];
+        if (f === null || f === undefined) return null;
+        if (f.protoNumber === this.kProto && f.ver === this.kVer) {
+          if (f.a0 === this.kA0 && f.b0 === this.kB0 && f.pa === this.kPa && f.pb === this.kPb && this.sameWords(f, true)) {
+            this.fromA = true;
+            return f;
+          }
+          if (f.a0 === this.kB0 && f.b0 === this.kA0 && f.pa === this.kPb && f.pb === this.kPa && this.sameWords(f, false)) {
+            this.fromA = false;
+            return f;
+          }
         }
-        if (f.a0 === this.kB0 && f.b0 === this.kA0 && f.pa === this.kPb && f.pb === this.kPa && this.sameWords(f, false)) {
-          this.fromA = false;
-          return f;
-        }
+      } else if (slots[i] === null) {
+        return null;
       }
       i = (i + 1) & mask;
     }
@@ -146,11 +155,13 @@ export class FlowIndex {
     let i = f.hash & mask;
     while (slots[i] !== null) i = (i + 1) & mask;
     slots[i] = f;
+    this.hashes[i] = f.hash;
   }
 
   private grow(): void {
     const old = this.slots;
     this.slots = new Array<FlowState | null>(old.length * 2).fill(null);
+    this.hashes = new Int32Array(old.length * 2);
     this.mask = this.slots.length - 1;
     for (const f of old) if (f !== null) this.place(f);
   }
@@ -168,19 +179,22 @@ export class FlowIndex {
     }
     // Backward-shift deletion: move later members of the probe chain into the hole when their home
     // slot does not lie cyclically in (hole, j].
+    const hashes = this.hashes;
     let j = i;
     while (true) {
       j = (j + 1) & mask;
       const s = slots[j];
       if (s === null || s === undefined) break;
-      const home = s.hash & mask;
+      const home = (hashes[j] ?? 0) & mask;
       const inRange = i <= j ? home > i && home <= j : home > i || home <= j;
       if (!inRange) {
         slots[i] = s;
+        hashes[i] = hashes[j] ?? 0;
         i = j;
       }
     }
     slots[i] = null;
+    hashes[i] = 0;
     this.size--;
   }
 }

@@ -41,8 +41,9 @@ export interface FlowObserver {
   /**
    * A packet of a claimed flow. `fromClient` is relative to the flow's current client.
    * Returning `false` means the observer has lost interest in this flow (not the protocol it
-   * looked for, or past the point it can read, e.g. TLS): the table may stop calling `onPacket`
-   * for it (it must still call `onFlowEnd`). `true` or nothing: keep calling.
+   * looked for, or past the point it can read, e.g. TLS) and has already released its state for
+   * it: the table may stop calling `onPacket` for it, and `onFlowEnd` is then not needed (calling
+   * it anyway is harmless). `true` or nothing: keep calling.
    */
   onPacket(flow: FlowView, fromClient: boolean, pkt: DecodedPacket): boolean | void;
   /** A claimed flow was emitted (finished or timed out): release its state. */

@@ -100,42 +100,27 @@ export interface FlowExtra {
 }
 
 export class FlowState implements FlowView {
+  // Field order is layout order: what every packet reads or writes comes first, so it shares a few
+  // cache lines (the key, orientation, times, counts, TCP state), then what is set once.
+
   // ---- key (packet flows; log flows use extra.tupleKey) ----
   hash = 0;
-  ver = 0;
   protoNumber: number;
+  ver = 0;
   a0 = 0;
-  a1 = 0;
-  a2 = 0;
-  a3 = 0;
   b0 = 0;
-  b1 = 0;
-  b2 = 0;
-  b3 = 0;
   pa = 0;
   pb = 0;
-
-  // ---- identity ----
-  readonly id: string;
-  readonly proto: ProtoName;
   clientIsA = true;
-  client: Endpoint;
-  server: Endpoint;
-  directionInferred = true;
-  readonly evidence: Evidence;
-  vlan = -1;
-  icmpType = -1;
-  icmpCode = -1;
-
-  // ---- times: exact (seconds + nanoseconds) and, for timeouts, fractional seconds ----
-  firstSec = 0;
-  firstNsec = 0;
+  /**
+   * Last activity, and the LRU list the flow is on with the whole second it was (re)listed there.
+   * Times are kept as integer seconds and nanoseconds: small integers live in the object itself,
+   * while a floating-point field would be a separate boxed number read through a pointer.
+   */
   lastSec = 0;
   lastNsec = 0;
-  firstTime = 0;
-  lastT = 0;
-  /** Creation order within the table (flush emits in this order). */
-  order = 0;
+  list = LIST_NONE;
+  listSec = 0;
 
   // ---- counts ----
   pktsC = 0;
@@ -164,13 +149,37 @@ export class FlowState implements FlowView {
   rxmitS = 0;
 
   // ---- observers ----
-  app: AppMark | undefined = undefined;
   observed = false;
+  app: AppMark | undefined = undefined;
+
+  // ---- IPv6 key words ----
+  a1 = 0;
+  a2 = 0;
+  a3 = 0;
+  b1 = 0;
+  b2 = 0;
+  b3 = 0;
+
+  // ---- identity ----
+  readonly id: string;
+  readonly proto: ProtoName;
+  client: Endpoint;
+  server: Endpoint;
+  directionInferred = true;
+  readonly evidence: Evidence;
+  vlan = -1;
+  icmpType = -1;
+  icmpCode = -1;
+
+  // ---- first time ----
+  firstSec = 0;
+  firstNsec = 0;
+  /** Creation order within the table (flush emits in this order). */
+  order = 0;
 
   extra: FlowExtra | undefined = undefined;
 
-  // ---- LRU ----
-  list = LIST_NONE;
+  // ---- LRU links ----
   prev: FlowState | null = null;
   next: FlowState | null = null;
 
@@ -182,6 +191,16 @@ export class FlowState implements FlowView {
     this.server = server;
     this.evidence = evidence;
   }
+
+  /** Seconds since the epoch of the first packet (fractional), for observers. */
+  get firstTime(): number {
+    return this.firstSec + this.firstNsec * 1e-9;
+  }
+}
+
+/** Seconds from the flow's last activity to (sec, nsec); negative for an earlier time. */
+export function idleSeconds(f: FlowState, sec: number, nsec: number): number {
+  return sec - f.lastSec + (nsec - f.lastNsec) * 1e-9;
 }
 
 export function extraOf(f: FlowState): FlowExtra {

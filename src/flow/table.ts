@@ -8,11 +8,15 @@
  *   (ports.ts) is the server and `directionInferred` is true. An observer's claim (FTP data, RPC,
  *   TFTP expectations) can name the client.
  * - Times run on the capture clock (the latest packet timestamp), never the wall clock. Flows sit in
- *   one of five LRU lists (TCP, UDP, ICMP, other, closed), each ordered by last activity and sharing
- *   one timeout, so expiring is a look at list heads once per second of capture time: O(1) per
- *   packet, no scans. Defaults are Zeek's: TCP 5 min, UDP/ICMP/other 1 min of inactivity; a TCP
- *   flow closed by FINs both ways or a RST lingers 5 s (Zeek's tcp_close_delay/tcp_reset_delay) for
- *   its last ACKs, then is emitted.
+ *   one of five lists (TCP, UDP, ICMP, other, closed), each sharing one timeout and ordered by the
+ *   time a flow was listed. A packet only writes its flow's last-activity time; once per second of
+ *   capture time the heads of the lists are looked at: a head idle past its timeout is emitted, a
+ *   head that was active since it was listed goes back to the tail ("second chance"). So a packet
+ *   costs O(1) without touching any other flow, and a flow is emitted at most one timeout after
+ *   it expired (in practice within a second for flows idle since they were listed). Defaults are
+ *   Zeek's: TCP 5 min, UDP/ICMP/other 1 min of inactivity; a TCP flow closed by FINs both ways or a
+ *   RST lingers 5 s (Zeek's tcp_close_delay/tcp_reset_delay) for its last ACKs, then is emitted.
+ *   Whether a packet still belongs to a flow is decided exactly, from its last activity.
  * - A pure SYN on a flow that is closed or whose handshake completed starts a new flow unless it
  *   repeats the client's initial sequence number (a retransmission); a packet after the timeout
  *   starts a new flow too.
@@ -58,6 +62,7 @@ import {
   C_ACK,
   recordVerdict,
   verdictOf,
+  idleSeconds,
 } from './state.js';
 import { formatTimeNanos } from './time.js';
 
@@ -290,7 +295,7 @@ export class FlowTable {
     let fromClient = true;
     if (f !== null) {
       fromClient = index.fromA === f.clientIsA;
-      if (t - f.lastT > (this.timeouts[f.list] ?? 0) || (proto === 6 && pkt.fragment !== 2 && startsNewConnection(f, pkt, fromClient))) {
+      if (idleSeconds(f, pkt.tsSec, pkt.tsNsec) > (this.timeouts[f.list] ?? 0) || (proto === 6 && pkt.fragment !== 2 && startsNewConnection(f, pkt, fromClient))) {
         this.emit(f);
         f = null;
       }
@@ -309,13 +314,16 @@ export class FlowTable {
       f.pktsS++;
       f.bytesS += len;
     }
-    this.touchTime(f, pkt.tsSec, pkt.tsNsec, t);
+    this.touchTime(f, pkt.tsSec, pkt.tsNsec);
 
     if (pkt.fragment !== 2) {
       if (proto === 6) {
         updateTcp(f, fromClient, pkt.tcpFlags, pkt.tcpSeq | 0, pkt.payloadWireLen);
         const st = f.st;
-        if ((st & CLOSED) === 0 && ((st & (C_FIN | S_FIN)) === (C_FIN | S_FIN) || (st & (C_RST | S_RST)) !== 0)) f.st = st | CLOSED;
+        if ((st & CLOSED) === 0 && ((st & (C_FIN | S_FIN)) === (C_FIN | S_FIN) || (st & (C_RST | S_RST)) !== 0)) {
+          f.st = st | CLOSED;
+          this.relist(f, LIST_CLOSED, pkt.tsSec);
+        }
       } else if (proto === 17) {
         updateDatagram(f, fromClient);
       }
@@ -323,7 +331,6 @@ export class FlowTable {
     if (pkt.pflog !== null) this.notePflog(f, pkt, fromClient);
     if (frag !== undefined && frag.pendingPackets > 0) this.releaseFragments(f, frag, fromClient);
 
-    this.touch(f);
     if (f.observed && this.observer !== undefined && pkt.fragment !== 2) this.observer.onPacket(f, fromClient, pkt);
   }
 
@@ -401,8 +408,6 @@ export class FlowTable {
   private initFlow(f: FlowState, clientIsA: boolean, inferred: boolean, t: number): FlowState {
     f.clientIsA = clientIsA;
     f.directionInferred = inferred;
-    f.firstTime = t;
-    f.lastT = t;
     f.order = ++this.createdCount;
     if (!clientIsA && (f.protoNumber === 6 || f.protoNumber === 17)) f.history = '^';
     return f;
@@ -412,7 +417,7 @@ export class FlowTable {
   private admit(f: FlowState): void {
     this.active++;
     if (this.active > this.peakActive) this.peakActive = this.active;
-    this.link(f, listFor(f.protoNumber));
+    this.link(f, listFor(f.protoNumber), f.lastSec);
     if (this.observer !== undefined) f.observed = this.observer.wantsFlow(f);
   }
 
@@ -420,14 +425,12 @@ export class FlowTable {
     return (this.scores[srcPort] ?? 0) <= (this.scores[dstPort] ?? 0);
   }
 
-  private touchTime(f: FlowState, sec: number, nsec: number, t: number): void {
-    if (t >= f.lastT) {
-      f.lastT = t;
+  private touchTime(f: FlowState, sec: number, nsec: number): void {
+    if (sec > f.lastSec || (sec === f.lastSec && nsec >= f.lastNsec)) {
       f.lastSec = sec;
       f.lastNsec = nsec;
-    } else if (t < f.firstTime) {
+    } else if (sec < f.firstSec || (sec === f.firstSec && nsec < f.firstNsec)) {
       // Out-of-order timestamps (merged interfaces): keep first as the earliest seen.
-      f.firstTime = t;
       f.firstSec = sec;
       f.firstNsec = nsec;
     }
@@ -464,7 +467,7 @@ export class FlowTable {
     if (q.ipVersion === 4) index.setKey4(qproto, pkt.buf.readUInt32BE(q.srcOff), pkt.buf.readUInt32BE(q.dstOff), qsp, qdp);
     else index.setKey6(qproto, pkt.buf, q.srcOff, q.dstOff, qsp, qdp);
     let f = index.find();
-    if (f !== null && t - f.lastT > (this.timeouts[f.list] ?? 0)) {
+    if (f !== null && idleSeconds(f, pkt.tsSec, pkt.tsNsec) > (this.timeouts[f.list] ?? 0)) {
       this.emit(f);
       f = null;
     }
@@ -487,8 +490,7 @@ export class FlowTable {
       this.admit(f);
     }
     this.noteIcmpError(f, pkt.ipVersion === 6 ? 6 : 4, pkt.icmpType, pkt.icmpCode, formatAddress(pkt.buf, pkt.srcOff, pkt.ipVersion === 6 ? 6 : 4));
-    this.touchTime(f, pkt.tsSec, pkt.tsNsec, t);
-    this.touch(f);
+    this.touchTime(f, pkt.tsSec, pkt.tsNsec);
     return true;
   }
 
@@ -554,8 +556,8 @@ export class FlowTable {
       f.pktsS += e.pendingPackets;
       f.bytesS += e.pendingBytes;
     }
-    this.touchTime(f, e.pendingFirstSec, e.pendingFirstNsec, e.pendingFirstSec + e.pendingFirstNsec * 1e-9);
-    this.touchTime(f, e.pendingLastSec, e.pendingLastNsec, e.pendingLastSec + e.pendingLastNsec * 1e-9);
+    this.touchTime(f, e.pendingFirstSec, e.pendingFirstNsec);
+    this.touchTime(f, e.pendingLastSec, e.pendingLastNsec);
     if (f.evidence.offset !== undefined && e.pendingOffset < f.evidence.offset) f.evidence.offset = e.pendingOffset;
     e.pendingPackets = 0;
     e.pendingBytes = 0;
@@ -619,7 +621,7 @@ export class FlowTable {
         else f = g;
       }
     }
-    if (f !== undefined && t - f.lastT > (this.timeouts[f.list] ?? 0)) {
+    if (f !== undefined && idleSeconds(f, obs.tsSec, obs.tsNsec) > (this.timeouts[f.list] ?? 0)) {
       this.emit(f);
       f = undefined;
     }
@@ -669,10 +671,10 @@ export class FlowTable {
       }
     }
 
-    this.touchTime(f, obs.tsSec, obs.tsNsec, t);
+    this.touchTime(f, obs.tsSec, obs.tsNsec);
     if (obs.endSec !== undefined) {
       const endNsec = obs.endNsec ?? 0;
-      this.touchTime(f, obs.endSec, endNsec, obs.endSec + endNsec * 1e-9);
+      this.touchTime(f, obs.endSec, endNsec);
     }
 
     const pk = obs.packets;
@@ -718,7 +720,6 @@ export class FlowTable {
       x.connKey = `${obs.format}|${obs.connId}`;
       this.byConnId.set(x.connKey, f);
     }
-    this.touch(f);
   }
 
   /** An ICMP error line quoting the packet it answers: the error belongs to the quoted flow. */
@@ -727,7 +728,7 @@ export class FlowTable {
     if (q === undefined) return;
     const key = tupleKey(q.proto, q.src, q.srcPort, q.dst, q.dstPort);
     let f = this.byTuple.get(key);
-    if (f !== undefined && t - f.lastT > (this.timeouts[f.list] ?? 0)) {
+    if (f !== undefined && idleSeconds(f, obs.tsSec, obs.tsNsec) > (this.timeouts[f.list] ?? 0)) {
       this.emit(f);
       f = undefined;
     }
@@ -750,8 +751,7 @@ export class FlowTable {
     }
     const ver = obs.src.includes(':') ? 6 : 4;
     this.noteIcmpError(f, ver, obs.icmpType ?? -1, obs.icmpCode ?? -1, obs.src);
-    this.touchTime(f, obs.tsSec, obs.tsNsec, t);
-    this.touch(f);
+    this.touchTime(f, obs.tsSec, obs.tsNsec);
   }
 
   // ------------------------------------------------------------------ time, lists, emission
@@ -763,8 +763,9 @@ export class FlowTable {
     for (let l = 0; l < LIST_COUNT; l++) {
       const timeout = this.timeouts[l] ?? 0;
       let h = heads[l] ?? null;
-      while (h !== null && now - h.lastT > timeout) {
-        this.emit(h);
+      while (h !== null && now - h.listSec > timeout) {
+        if (now - (h.lastSec + h.lastNsec * 1e-9) > timeout) this.emit(h);
+        else this.relist(h, l, h.lastSec);
         h = heads[l] ?? null;
       }
     }
@@ -772,9 +773,11 @@ export class FlowTable {
     this.observer?.expire(now);
   }
 
-  private link(f: FlowState, list: number): void {
+  /** Appends to a list; `listSec` never goes below the tail's, so each list stays sorted by it. */
+  private link(f: FlowState, list: number, listSec: number): void {
     f.list = list;
     const tail = this.tails[list] ?? null;
+    f.listSec = tail !== null && tail.listSec > listSec ? tail.listSec : listSec;
     f.prev = tail;
     f.next = null;
     if (tail === null) this.heads[list] = f;
@@ -795,21 +798,25 @@ export class FlowTable {
     f.list = LIST_NONE;
   }
 
-  /** Moves a flow to the tail of its list (closed flows to the closed list). */
-  private touch(f: FlowState): void {
-    const want = (f.st & CLOSED) !== 0 ? LIST_CLOSED : listFor(f.protoNumber);
-    if (f.list === want && this.tails[want] === f) return;
+  /** Moves a flow to the tail of a list (the same list: its second chance; the closed list: it closed). */
+  private relist(f: FlowState, list: number, listSec: number): void {
     this.unlink(f);
-    this.link(f, want);
+    this.link(f, list, listSec);
   }
 
+  /** Emits the least recently active flow: the oldest list head not active since it was listed. */
   private evictOldest(): void {
     let oldest: FlowState | null = null;
-    for (let l = 0; l < LIST_COUNT; l++) {
-      const h = this.heads[l] ?? null;
-      if (h !== null && (oldest === null || h.lastT < oldest.lastT)) oldest = h;
+    while (true) {
+      oldest = null;
+      for (let l = 0; l < LIST_COUNT; l++) {
+        const h = this.heads[l] ?? null;
+        if (h !== null && (oldest === null || h.listSec < oldest.listSec)) oldest = h;
+      }
+      if (oldest === null) return;
+      if (oldest.lastSec <= oldest.listSec) break;
+      this.relist(oldest, oldest.list, oldest.lastSec);
     }
-    if (oldest === null) return;
     this.evicted++;
     const log = this.anomalies;
     if (log !== undefined) {

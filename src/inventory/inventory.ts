@@ -177,7 +177,8 @@ function schemaErrorToDataFileError(file: string, doc: unknown, errors: SchemaEr
     const where = field.length > 0 ? `field "${field}" ` : '';
     return new DataFileError('inventory-invalid', `${file}: ${entry}: ${where}${e.message}${more}`, { file, entry, pointer: e.pointer });
   }
-  return new DataFileError('inventory-invalid', `${file}: ${e.pointer === '' ? 'top level' : `field "${e.pointer.slice(1)}"`}: ${e.message}${more}`, { file, pointer: e.pointer });
+  const where = e.pointer === '' ? 'the top level' : `field "${e.pointer.slice(1).replace(/\//g, '.')}"`;
+  return new DataFileError('inventory-invalid', `${file}: ${where} ${e.message}${more}`, { file, pointer: e.pointer });
 }
 
 /**

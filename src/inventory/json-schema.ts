@@ -172,7 +172,7 @@ export class JsonSchemaValidator {
         if (ps !== undefined && Object.prototype.hasOwnProperty.call(s.properties, k)) {
           this.check(ps, pv, child, errors);
         } else if (s.additionalProperties === false) {
-          errors.push({ pointer: child, message: `field "${k}" is not allowed here${s.properties !== undefined ? ` (allowed: ${Object.keys(s.properties).join(', ')})` : ''}` });
+          errors.push({ pointer: child, message: `is not a known field${s.properties !== undefined ? ` (known fields: ${Object.keys(s.properties).join(', ')})` : ''}` });
         } else if (typeof s.additionalProperties === 'object') {
           this.check(s.additionalProperties, pv, child, errors);
         }

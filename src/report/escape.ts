@@ -10,6 +10,7 @@
  * - Markdown: table pipes, backticks and HTML-significant characters are escaped, newlines removed.
  */
 
+/* eslint-disable no-control-regex -- finding control characters and escape sequences is what this file is for */
 // ESC-introduced sequences: CSI (ESC [ ... final), OSC/DCS/SOS/PM/APC strings (ESC ] P X ^ _ ... BEL or ST), two-byte escapes.
 const ESCAPE_SEQUENCE = /\u001b(?:\[[0-?]*[ -/]*[@-~]?|[\]PX^_][^\u0007\u001b]*(?:\u0007|\u001b\\)?|[ -/]*[0-~]?)/g;
 // 8-bit CSI (0x9b) sequences, then any remaining C0 (but tab/newline handled by the caller), DEL and C1 controls.

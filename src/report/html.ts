@@ -100,7 +100,7 @@ function barChart(title: string, bars: ReadonlyArray<{ label: string; value: num
     const label = b.label.length > 25 ? `…${b.label.slice(b.label.length - 24)}` : b.label;
     return html`<g><title>${b.label}: ${groupDigits(b.value)}</title><text x="${labelWidth - 6}" y="${y + 15}" text-anchor="end">${label}</text><rect x="${labelWidth}" y="${y + 3}" width="${w}" height="${rowH - 6}" fill="${b.colour}" rx="2"></rect><text x="${labelWidth + w + 6}" y="${y + 15}" class="muted">${groupDigits(b.value)}</text></g>`;
   });
-  return html`<figure><figcaption>${title}</figcaption><svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" width="100%" role="img" aria-label="${title}">${rows}</svg></figure>`;
+  return html`<figure><figcaption>${title}</figcaption><svg viewBox="0 0 ${width} ${height}" width="100%" role="img" aria-label="${title}">${rows}</svg></figure>`;
 }
 
 function timelineChart(t: Timeline): Safe {
@@ -130,7 +130,7 @@ function timelineChart(t: Timeline): Safe {
   const first = t.bins[0]!.start;
   const lastBin = t.bins[t.bins.length - 1]!.start;
   const legend = FINDING_ORDER.map((f) => html`<span><i style="background:${FINDING_COLOUR[f]}"></i>${FINDING_LABEL[f]}</span>`);
-  return html`<figure><figcaption>${title}</figcaption><svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" width="100%" role="img" aria-label="${title}">
+  return html`<figure><figcaption>${title}</figcaption><svg viewBox="0 0 ${width} ${height}" width="100%" role="img" aria-label="${title}">
 <line x1="${left}" y1="${10 + plotH}" x2="${left + plotW}" y2="${10 + plotH}" stroke="#d0d7de"></line>
 <text x="${left - 6}" y="16" text-anchor="end" class="muted">${groupDigits(max)}</text><text x="${left - 6}" y="${10 + plotH}" text-anchor="end" class="muted">0</text>
 ${cols}

@@ -23,7 +23,7 @@ export interface Reporter {
   flow?: (f: ClassifiedFlow) => string;
 }
 
-export const reporters = {
+const registry = {
   table: { describe: 'readable summary for a terminal (default)', extensions: ['.txt'], render: renderTable },
   json: { describe: 'the whole report (input of `portolan drift`)', extensions: ['.json'], render: renderJson },
   ndjson: { describe: 'one classified flow per line, streamed', extensions: ['.ndjson', '.jsonl'], render: () => '', flow: renderFlowLine },
@@ -32,9 +32,11 @@ export const reporters = {
   html: { describe: 'one self-contained page with charts', extensions: ['.html', '.htm'], render: renderHtml },
 } as const satisfies Record<string, Reporter>;
 
-export type ReportFormat = keyof typeof reporters;
+export type ReportFormat = keyof typeof registry;
 
-export const REPORT_FORMATS = Object.keys(reporters) as ReportFormat[];
+export const reporters: Readonly<Record<ReportFormat, Reporter>> = registry;
+
+export const REPORT_FORMATS = Object.keys(registry) as ReportFormat[];
 
 export function isReportFormat(name: string): name is ReportFormat {
   return Object.prototype.hasOwnProperty.call(reporters, name);
@@ -44,7 +46,7 @@ export function isReportFormat(name: string): name is ReportFormat {
 export function formatForPath(path: string): ReportFormat | undefined {
   const lower = path.toLowerCase();
   for (const f of REPORT_FORMATS) {
-    const r: Reporter = reporters[f];
+    const r = reporters[f];
     if (r.extensions.some((e) => lower.endsWith(e))) return f;
   }
   return undefined;

@@ -118,7 +118,8 @@ describe('portolan catalog lookup', () => {
     expect(r.code).toBe(0);
     expect(r.out.split('\n')[0]).toMatch(/^1966\/tcp: \d+ matches$/);
     expect(r.out).toContain('base-6');
-    expect(r.out).toContain('conditional: HPE NonStop only');
+    expect(r.out).toContain('HPE NonStop');
+    expect(r.out).toContain('notes:');
   });
   it('bad ports and parameters are usage errors (exit 2, no stack trace)', async () => {
     for (const argv of [

@@ -176,3 +176,22 @@ describe('a sample of rows, exactly', () => {
     expect(recs[0]?.ports).toEqual([7, 9, 13, 19]);
   });
 });
+
+describe('docs/catalog.md', () => {
+  const doc = readFileSync(join(import.meta.dirname, '../../docs/catalog.md'), 'utf8');
+  it('lists every interpretation of a garbled row', () => {
+    const missing: string[] = [];
+    for (const p of catalog.products) {
+      for (const r of p.rules) {
+        if (r.interpretation === undefined) continue;
+        const base = r.id.replace(/-(in|out|dynamic)$/, '');
+        if (!doc.includes(`${p.id}/${r.id}`) && !doc.includes(`${p.id}/${base}`)) missing.push(`${p.id}/${r.id}`);
+      }
+    }
+    expect(missing).toEqual([]);
+  });
+  it('shows the example product file as it is in fixtures', () => {
+    const example = JSON.parse(readFileSync(join(import.meta.dirname, '../../fixtures/catalog/example-product.json'), 'utf8')) as { id: string };
+    expect(doc).toContain(`"id": "${example.id}"`);
+  });
+});

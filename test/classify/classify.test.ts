@@ -308,3 +308,19 @@ describe('real-network noise', () => {
     expect(v.flow.reason).toContain('direction inferred: read as 10.0.0.5:40000 → 10.1.0.7:111 to fit the rule');
   });
 });
+
+describe('group addresses', () => {
+  it('a broadcast between two hosts the inventory does not know is nobody\'s documented flow', () => {
+    const v = withInv.classify(flow('udp', '0.0.0.0:68', '255.255.255.255:67', { outcome: 'unanswered', directionInferred: true }));
+    expect(v.flow.status).toBe('undocumented');
+    expect(v.flow.finding).toBe('info');
+  });
+
+  it('a broadcast from a known host fits the listener role of its rule', () => {
+    const v = withInv.classify(flow('udp', '10.1.0.7:40000', '255.255.255.255:161', { outcome: 'unanswered' }));
+    expect(v.flow.status).toBe('documented');
+    expect(v.flow.rules).toEqual(['pathtrak/snmp']);
+    expect(v.flow.reachability).toBe('allowed');
+    expect(v.service.key).toBe('hcu-a → 255.255.255.255 udp/161');
+  });
+});

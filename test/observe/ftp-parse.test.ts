@@ -28,6 +28,10 @@ describe('FTP announcement parsers', () => {
     expect(parseEpsvReply('229 Entering Extended Passive Mode (|||0|)')).toBeUndefined();
     expect(parseEpsvReply('229 Entering Extended Passive Mode (|||70000|)')).toBeUndefined();
     expect(parseEpsvReply('229 Entering Extended Passive Mode (||6446|)')).toBeUndefined();
+    // Some servers fill in the protocol and address, which RFC 2428 leaves empty.
+    expect(parseEpsvReply('229 Entering Extended Passive Mode (|2|2001:DB8::7|6446|)')).toEqual({ ip: '2001:db8::7', port: 6446 });
+    expect(parseEpsvReply('229 Entering Extended Passive Mode (|1|10.1.0.7|6446|)')).toEqual({ ip: '10.1.0.7', port: 6446 });
+    expect(parseEpsvReply('229 Entering Extended Passive Mode (|1|10.1.0.700|6446|)')).toBeUndefined();
   });
 
   it('reads EPRT arguments for IPv4 and IPv6', () => {

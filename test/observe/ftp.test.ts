@@ -322,3 +322,33 @@ describe('FTP observer after capture loss', () => {
     expect(flowTo(flows, 50099).app).toMatchObject({ kind: 'ftp-data', mode: 'pasv' });
   });
 });
+
+describe('FTP observer memory', () => {
+  it('keeps what all control channels hold within the byte budget, and frees it when flows end', () => {
+    const packets: DecodedPacket[] = [];
+    for (let i = 0; i < 200; i++) {
+      const conv = new Conversation(`${C}:${20000 + i}`, `${S}:21`);
+      packets.push(...conv.handshake(i * 0.001));
+      conv.advance(false, 10); // a hole of 10 bytes the capture never fills
+      packets.push(conv.send(false, i * 0.001 + 0.0005, `227 Entering Passive Mode (10,1,0,7,10,${i % 250})\r\n${'x'.repeat(1000)}`));
+    }
+    const obs = createObservers({ bufferBudgetBytes: 8192 });
+    const budget = obs.ftp?.budget;
+    let peak = 0;
+    const flows = runFlows(packets, {
+      matchNewFlow: (p, a, b, now) => obs.matchNewFlow(p, a, b, now),
+      wantsFlow: (f) => obs.wantsFlow(f),
+      onPacket: (f, c, p) => {
+        const r = obs.onPacket(f, c, p);
+        peak = Math.max(peak, budget?.used ?? 0);
+        return r;
+      },
+      onFlowEnd: (f) => obs.onFlowEnd(f),
+      expire: (now) => obs.expire(now),
+    });
+    expect(flows).toHaveLength(200);
+    expect(peak).toBeLessThanOrEqual(8192);
+    expect(budget?.refused ?? 0).toBeGreaterThan(0);
+    expect(budget?.used).toBe(0);
+  });
+});

@@ -23,12 +23,13 @@ import { findLogFormat, logFormats } from '../../ingest/logs/registry.js';
 import { loadInventory } from '../../inventory/load.js';
 import type { Inventory } from '../../inventory/inventory.js';
 import { readFlows } from '../../pipeline.js';
-import type { InputSummary, PipelineResult } from '../../pipeline.js';
+import type { PipelineResult } from '../../pipeline.js';
 import { buildReport } from '../../report/build.js';
 import { terminalSafe } from '../../report/escape.js';
 import { REPORT_FORMATS, formatForPath, isReportFormat, reporters } from '../../report/index.js';
 import type { ReportFormat, Reporter } from '../../report/index.js';
-import type { Report, ReportCommand, ReportInput } from '../../report/types.js';
+import { reportInput } from '../../report/inputs.js';
+import type { Report, ReportCommand } from '../../report/types.js';
 import type { CommandDef } from '../command.js';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE } from '../command.js';
 import type { Io } from '../io.js';
@@ -150,27 +151,6 @@ export function toolVersion(): string {
     }
   }
   return versionCache;
-}
-
-/** What the report says about one input. */
-export function reportInput(s: InputSummary): ReportInput {
-  const damaged = s.damaged || s.fatal || s.error !== undefined;
-  return {
-    name: s.name,
-    format: s.format,
-    kind: s.kind,
-    bytes: s.bytes,
-    records: s.kind === 'capture' ? s.packets : s.lines,
-    flows: s.flows,
-    badLines: s.badLines,
-    damage: damaged
-      ? {
-          fatal: s.fatal,
-          message: s.error ?? (s.stoppedAt !== undefined ? `damaged; reading stopped at byte offset ${s.stoppedAt}` : 'damaged records were skipped'),
-          ...(s.stoppedAt !== undefined ? { offset: s.stoppedAt } : {}),
-        }
-      : null,
-  };
 }
 
 /** Where report text goes: standard output, or a file written synchronously (no unbounded buffering). */

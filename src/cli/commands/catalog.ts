@@ -137,11 +137,9 @@ const listCommand: CommandDef = {
 function ruleRow(product: Product, r: Rule): string[] {
   const src = r.sourcePorts === undefined ? '' : `\nfrom port ${describePortSpec(r.sourcePorts)}`;
   return [
-    r.id,
-    r.service,
+    `${r.id}\n${r.service}`,
     `${roleName(product, r.from)} → ${roleName(product, r.to)}${r.local === true ? ' (local)' : ''}`,
-    `${r.proto.join('/')}${r.protoStated ? '' : ' (not stated)'}`,
-    `${describePortSpec(r.ports)}${src}`,
+    `${r.proto.join('/')}${r.protoStated ? '' : ' (protocol not stated)'}\n${describePortSpec(r.ports)}${src}`,
     levelText(r.level, r.condition),
     r.source.section,
   ];
@@ -163,9 +161,9 @@ const showCommand: CommandDef = {
       return EXIT_OK;
     }
     const table = renderTable(
-      ['rule', 'service', 'from → to', 'proto', 'ports', 'level', 'source section'],
+      ['rule / service', 'from → to', 'proto / ports', 'level', 'source section'],
       product.rules.map((r) => ruleRow(product, r)),
-      [1, 3, 3, 1, 5, 5, 4],
+      [2, 2, 4, 4, 3],
       io,
     );
     const head = `${product.name} (${product.id}): ${product.rules.length} rules from ${product.documents.map((d) => d.document).join(', ')}\n`;
@@ -207,16 +205,14 @@ export function parseParams(raw: unknown, known: readonly string[]): Params {
 
 function lookupTable(hits: readonly LookupHit[], io: Io): string {
   const rows = hits.map((h) => [
-    h.product ?? '(os)',
-    h.rule,
+    `${h.product ?? '(os profile)'}\n${h.rule}`,
     h.service,
-    h.proto.join('/'),
-    h.sourcePorts === undefined ? h.ports : `${h.ports}\nfrom port ${h.sourcePorts}`,
+    `${h.proto.join('/')}\n${h.ports}${h.sourcePorts === undefined ? '' : `\nfrom port ${h.sourcePorts}`}`,
     levelText(h.level, h.condition),
     `${h.from} → ${h.to}`,
     h.source.section,
   ]);
-  const table = renderTable(['product', 'rule', 'service', 'proto', 'ports', 'level', 'from → to', 'source section'], rows, [1, 1, 3, 1, 5, 5, 3, 4], io);
+  const table = renderTable(['product / rule', 'service', 'proto / ports', 'level', 'from → to', 'source section'], rows, [1, 2, 4, 4, 2, 3], io);
   const notes: string[] = [];
   for (const h of hits) {
     for (const n of h.notes) notes.push(`  ${h.product ?? h.kind} ${h.rule}: ${n}`);

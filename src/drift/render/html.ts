@@ -12,7 +12,7 @@ import { FINDING_COLOUR, FINDING_LABEL, groupDigits } from '../../report/format.
 import { FINDING_ORDER } from '../../report/types.js';
 import type { DriftResult, DriftSeverity, HistoryResult, RunSummary } from '../types.js';
 import { DRIFT_KINDS, DRIFT_SEVERITIES } from '../types.js';
-import { KIND_TITLE, changesText, itemCells, itemsOfKind, kindCounts, runLabel, runLine, severityCounts, summaryLine } from './words.js';
+import { KIND_TITLE, changesText, itemCells, itemsOfKind, runLabel, runLine, severityCounts, summaryLine } from './words.js';
 
 /** Markup that is already safe. Only this module makes it. */
 class Safe {
@@ -130,7 +130,7 @@ export function renderDriftHtml(r: DriftResult): string {
     r.notes.length === 0 ? html`` : html`<div class="notes">${r.notes.map((n) => html`<p><b>Note:</b> ${n}</p>`)}</div>`;
   const body = html`<header><h1>portolan drift</h1>${runMeta('OLD', r.old)}${runMeta('NEW', r.new)}</header>
 <main>${notes}<div class="cards">${cards}</div><p>${summaryLine(r)}</p>${
-    r.items.length === 0 ? html`<p class="none">Nothing changed between the two runs.</p>` : html`<p class="meta">${kindCounts(r.counts.byKind)}</p>`
+    r.items.length === 0 ? html`<p class="none">Nothing changed between the two runs.</p>` : html``
   }${sections}</main>`;
   return page(`portolan drift: ${r.old.file} → ${r.new.file}`, body);
 }
@@ -145,6 +145,7 @@ function timelineCells(timeline: ReadonlyArray<Finding | null>, labels: readonly
 
 export function renderHistoryHtml(h: HistoryResult): string {
   const labels = h.runs.map((r) => `run ${r.run} (${runLabel(r)})`);
+  const dates = h.runs.map(runLabel);
   const legend = html`<p class="legend">${FINDING_ORDER.map((f) => html`<span><i style="--c:${FINDING_COLOUR[f]}"></i>${FINDING_LABEL[f]}</span>`)}<span>▢ not seen</span></p>`;
   const runs = html`<table><thead><tr><th>run</th><th>date</th><th>file</th><th>command</th><th>services</th><th>flows</th><th>catalog</th></tr></thead><tbody>${h.runs.map(
     (r) =>
@@ -152,13 +153,13 @@ export function renderHistoryHtml(h: HistoryResult): string {
   )}</tbody></table>`;
   const services = html`<table><thead><tr><th>service</th><th>timeline</th><th>first seen</th><th>last seen</th><th>now</th><th>finding changes</th></tr></thead><tbody>${h.services.map(
     (s) =>
-      html`<tr><td class="key">${s.key}</td><td>${timelineCells(s.timeline, labels)}</td><td>${labels[s.firstRun - 1] ?? '-'}</td><td>${labels[s.lastRun - 1] ?? '-'}</td><td><span class="pill" style="--c:${FINDING_COLOUR[s.finding]}">${FINDING_LABEL[s.finding]}</span></td><td>${changesText(s.changes, h.runs)}</td></tr>`,
+      html`<tr><td class="key">${s.key}</td><td>${timelineCells(s.timeline, labels)}</td><td>${dates[s.firstRun - 1] ?? '-'}</td><td>${dates[s.lastRun - 1] ?? '-'}</td><td><span class="pill" style="--c:${FINDING_COLOUR[s.finding]}">${FINDING_LABEL[s.finding]}</span></td><td>${changesText(s.changes, h.runs)}</td></tr>`,
   )}</tbody></table>`;
   const latest =
     h.latest === null
       ? html``
       : html`<p class="meta">Latest change (${h.latest.old} → ${h.latest.new}): ${severityCounts(h.latest.counts.bySeverity)}.</p>`;
-  const body = html`<header><h1>portolan drift history</h1><p class="meta">${h.runs.length} runs, ${groupDigits(h.services.length)} services</p>${latest}</header>
+  const body = html`<header><h1>portolan drift history</h1><p class="meta"><b>${h.folder}</b>: ${h.runs.length} runs, ${groupDigits(h.services.length)} services</p>${latest}</header>
 <main><h2>Runs</h2>${runs}<h2>Services</h2>${legend}${services}</main>`;
   return page('portolan drift history', body);
 }

@@ -18,7 +18,7 @@ export interface DriftRenderer {
   history(h: HistoryResult, o: RenderOptions): string;
 }
 
-export const driftRenderers = {
+const RENDERERS = {
   table: { describe: 'readable tables for a terminal (default)', extensions: ['.txt'], drift: renderDriftTable, history: renderHistoryTable },
   json: { describe: 'every item, stable and documented (docs/drift.md)', extensions: ['.json'], drift: renderDriftJson, history: renderHistoryJson },
   markdown: { describe: 'sections and tables as Markdown', extensions: ['.md', '.markdown'], drift: renderDriftMarkdown, history: renderHistoryMarkdown },
@@ -26,7 +26,10 @@ export const driftRenderers = {
   csv: { describe: 'one row per change (history: per service)', extensions: ['.csv'], drift: renderDriftCsv, history: renderHistoryCsv },
 } as const satisfies Record<string, DriftRenderer>;
 
-export type DriftFormat = keyof typeof driftRenderers;
+export type DriftFormat = keyof typeof RENDERERS;
+
+/** Every format, each drawing either result with the same options. */
+export const driftRenderers: Readonly<Record<DriftFormat, DriftRenderer>> = RENDERERS;
 
 export const DRIFT_FORMATS: readonly DriftFormat[] = ['table', 'json', 'markdown', 'html', 'csv'];
 

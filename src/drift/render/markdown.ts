@@ -44,7 +44,7 @@ export function renderDriftMarkdown(r: DriftResult): string {
 
 export function renderHistoryMarkdown(h: HistoryResult): string {
   const out: string[] = [];
-  out.push(`# portolan drift history: ${h.runs.length} runs, ${groupDigits(h.services.length)} services`, '');
+  out.push(`# portolan drift history: ${md(h.folder)}`, '', `${h.runs.length} runs, ${groupDigits(h.services.length)} services.`, '');
   out.push(
     table(
       ['run', 'date', 'file', 'command', 'services', 'flows', 'catalog'],

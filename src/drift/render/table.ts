@@ -4,6 +4,7 @@
  * History: the runs, then one row per service with its timeline. Colour only when asked (a TTY);
  * every string from a report is made terminal-safe.
  */
+import { basename } from 'node:path';
 import Table from 'cli-table3';
 import type { Finding, Severity } from '../../classify/types.js';
 import { terminalSafe } from '../../report/escape.js';
@@ -54,6 +55,13 @@ function newTable(head: string[], colWidths: Array<number | null>, colour: boole
   });
 }
 
+/** Width of a key column: the longest key (plus padding) within 20..60 columns. */
+function keyWidth(keys: readonly string[]): number {
+  let longest = 0;
+  for (const k of keys) longest = Math.max(longest, [...terminalSafe(k)].length);
+  return Math.min(60, Math.max(20, longest + 2));
+}
+
 export function renderDriftTable(r: DriftResult, o: RenderOptions): string {
   const out: string[] = [];
   out.push(paint(`portolan drift: ${terminalSafe(r.old.file)} → ${terminalSafe(r.new.file)}`, BOLD, o.colour));
@@ -64,7 +72,7 @@ export function renderDriftTable(r: DriftResult, o: RenderOptions): string {
   out.push(summaryLine(r));
   // Old and new states are in each item's summary; a terminal has room for three columns.
   const width = Math.max(80, o.width);
-  const fixed = [10, 40];
+  const fixed = [10, keyWidth(r.items.map((i) => i.key))];
   const detail = Math.max(30, width - fixed.reduce((a, b) => a + b, 0) - 4);
   for (const kind of DRIFT_KINDS) {
     const items = itemsOfKind(r, kind);
@@ -80,13 +88,16 @@ export function renderDriftTable(r: DriftResult, o: RenderOptions): string {
 
 export function renderHistoryTable(h: HistoryResult, o: RenderOptions): string {
   const out: string[] = [];
-  out.push(paint(`portolan drift --history: ${h.runs.length} run${h.runs.length === 1 ? '' : 's'}, ${groupDigits(h.services.length)} services`, BOLD, o.colour));
-  const runs = newTable(['run', 'date', 'file', 'command', 'services', 'flows', 'catalog'], [5, 21, 34, 9, 10, 12, 16], o.colour);
+  out.push(
+    paint(`portolan drift --history ${terminalSafe(h.folder)}: ${h.runs.length} run${h.runs.length === 1 ? '' : 's'}, ${groupDigits(h.services.length)} services`, BOLD, o.colour),
+  );
+  const fileWidth = keyWidth(h.runs.map((r) => basename(r.file)));
+  const runs = newTable(['run', 'date', 'file', 'command', 'services', 'flows', 'catalog'], [5, 21, fileWidth, 9, 10, 10, 22], o.colour);
   for (const run of h.runs) {
     runs.push([
       String(run.run),
       `${run.date ?? '-'}${run.dateSource === 'report' ? ' *' : ''}`,
-      terminalSafe(run.file),
+      terminalSafe(basename(run.file)),
       run.command,
       { content: groupDigits(run.services), hAlign: 'right' },
       { content: groupDigits(run.flows), hAlign: 'right' },
@@ -98,7 +109,7 @@ export function renderHistoryTable(h: HistoryResult, o: RenderOptions): string {
   out.push(o.colour ? `timeline: one cell per run, coloured by finding; ${TIMELINE_BLOCK_ABSENT} not seen` : `timeline: ${TIMELINE_LEGEND}`);
   out.push('');
   const tlWidth = Math.max(10, h.runs.length + 2);
-  const cols = [40, tlWidth, 12, 12, 20];
+  const cols = [keyWidth(h.services.map((s) => s.key)), tlWidth, 12, 12, 20];
   const rest = Math.max(24, Math.max(80, o.width) - cols.reduce((a, b) => a + b, 0) - 7);
   const t = newTable(['service', 'timeline', 'first seen', 'last seen', 'now', 'finding changes'], [...cols, rest], o.colour);
   for (const s of h.services) {

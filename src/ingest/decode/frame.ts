@@ -78,16 +78,8 @@ export function resetDecoded(pkt: DecodedPacket, buf: Buffer): void {
   pkt.icmpType = -1;
   pkt.icmpCode = -1;
   pkt.icmpId = 0;
-  const e = pkt.embedded;
-  e.valid = false;
-  e.ipVersion = 4;
-  e.srcOff = 0;
-  e.dstOff = 0;
-  e.proto = 0;
-  e.srcPort = 0;
-  e.dstPort = 0;
-  e.icmpType = -1;
-  e.icmpId = 0;
+  // The quote's other fields are meaningful only when `valid`; the ICMP decoder resets them.
+  pkt.embedded.valid = false;
   pkt.pflog = null;
 }
 

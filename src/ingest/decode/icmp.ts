@@ -10,6 +10,7 @@
  * exceeded, 12 parameter problem. ICMPv6: 1 destination unreachable, 2 packet too big, 3 time
  * exceeded, 4 parameter problem. ICMP carries no ports: srcPort and dstPort stay 0.
  */
+import { u16be, u8 } from '../../bytes/read.js';
 import type { AnomalyLog } from '../../anomalies.js';
 import { noteMalformed, noteTruncated } from './anomaly.js';
 import { EXT_FRAGMENT, EXT_NONE, EXT_STOP, IPV6_EXT_KIND, ipv6ExtLength } from './ipv6-ext.js';
@@ -54,10 +55,10 @@ function decodeIcmpCommon(
   const avail = end - off;
   pkt.l4Off = off;
   pkt.payloadOff = end;
-  if (avail >= 1) pkt.icmpType = buf.readUInt8(off);
-  if (avail >= 2) pkt.icmpCode = buf.readUInt8(off + 1);
+  if (avail >= 1) pkt.icmpType = u8(buf, off);
+  if (avail >= 2) pkt.icmpCode = u8(buf, off + 1);
   const type = pkt.icmpType;
-  if (avail >= 6 && type >= 0 && (v6 ? ICMPV6_WITH_ID : ICMP_WITH_ID)[type] === 1) pkt.icmpId = buf.readUInt16BE(off + 4);
+  if (avail >= 6 && type >= 0 && (v6 ? ICMPV6_WITH_ID : ICMP_WITH_ID)[type] === 1) pkt.icmpId = u16be(buf, off + 4);
   if (avail < ICMP_HEADER) {
     noteTruncated(log, pkt, v6 ? 'truncated-icmpv6' : 'truncated-icmp', v6 ? 'ICMPv6 header' : 'ICMP header', ICMP_HEADER, avail);
     return;
@@ -72,20 +73,33 @@ function decodeIcmpCommon(
   }
 }
 
+/** Marks the quote valid and clears what an earlier packet's quote left. */
+function startQuote(e: EmbeddedHeader, version: 4 | 6, srcOff: number, dstOff: number): void {
+  e.valid = true;
+  e.ipVersion = version;
+  e.srcOff = srcOff;
+  e.dstOff = dstOff;
+  e.proto = 0;
+  e.srcPort = 0;
+  e.dstPort = 0;
+  e.icmpType = -1;
+  e.icmpId = 0;
+}
+
 /** The quoted transport header's ports (or a quoted echo's identifier), when the quote reaches them. */
 function decodeQuotedTransport(e: EmbeddedHeader, buf: Buffer, q: number, end: number): void {
   const rem = end - q;
   if (PORTS_FIRST[e.proto] === 1) {
     if (rem >= 4) {
-      e.srcPort = buf.readUInt16BE(q);
-      e.dstPort = buf.readUInt16BE(q + 2);
+      e.srcPort = u16be(buf, q);
+      e.dstPort = u16be(buf, q + 2);
     }
     return;
   }
   const v6 = e.proto === 58;
   if ((e.proto === 1 || v6) && rem >= 1) {
-    e.icmpType = buf.readUInt8(q);
-    if (rem >= 6 && (v6 ? ICMPV6_WITH_ID : ICMP_WITH_ID)[e.icmpType] === 1) e.icmpId = buf.readUInt16BE(q + 4);
+    e.icmpType = u8(buf, q);
+    if (rem >= 6 && (v6 ? ICMPV6_WITH_ID : ICMP_WITH_ID)[e.icmpType] === 1) e.icmpId = u16be(buf, q + 4);
   }
 }
 
@@ -96,20 +110,17 @@ function decodeQuotedIpv4(pkt: DecodedPacket, buf: Buffer, p: number, end: numbe
     noteTruncated(log, pkt, 'truncated-icmp-quote', 'IPv4 header quoted by ICMP', 20, avail);
     return;
   }
-  const vihl = buf.readUInt8(p);
+  const vihl = u8(buf, p);
   const headerLen = (vihl & 15) << 2;
   if (vihl >> 4 !== 4 || headerLen < 20) {
     noteMalformed(log, pkt, 'bad-icmp-quote', 'ICMP error quotes a header that is not IPv4 (first byte)', vihl);
     return;
   }
   const e = pkt.embedded;
-  e.valid = true;
-  e.ipVersion = 4;
-  e.srcOff = p + 12;
-  e.dstOff = p + 16;
-  e.proto = buf.readUInt8(p + 9);
+  startQuote(e, 4, p + 12, p + 16);
+  e.proto = u8(buf, p + 9);
   // A quoted later fragment carries no transport header.
-  if ((buf.readUInt16BE(p + 6) & 0x1fff) !== 0 || headerLen > avail) return;
+  if ((u16be(buf, p + 6) & 0x1fff) !== 0 || headerLen > avail) return;
   decodeQuotedTransport(e, buf, p + headerLen, end);
 }
 
@@ -120,17 +131,14 @@ function decodeQuotedIpv6(pkt: DecodedPacket, buf: Buffer, p: number, end: numbe
     noteTruncated(log, pkt, 'truncated-icmp-quote', 'IPv6 header quoted by ICMPv6', 40, avail);
     return;
   }
-  const version = buf.readUInt8(p) >> 4;
+  const version = u8(buf, p) >> 4;
   if (version !== 6) {
     noteMalformed(log, pkt, 'bad-icmp-quote', 'ICMPv6 error quotes a header that is not IPv6 (version)', version);
     return;
   }
   const e = pkt.embedded;
-  e.valid = true;
-  e.ipVersion = 6;
-  e.srcOff = p + 8;
-  e.dstOff = p + 24;
-  let nh = buf.readUInt8(p + 6);
+  startQuote(e, 6, p + 8, p + 24);
+  let nh = u8(buf, p + 6);
   let q = p + 40;
   for (;;) {
     const kind = IPV6_EXT_KIND[nh] ?? EXT_NONE;
@@ -140,11 +148,11 @@ function decodeQuotedIpv6(pkt: DecodedPacket, buf: Buffer, p: number, end: numbe
       e.proto = nh;
       return;
     }
-    if (kind === EXT_FRAGMENT && (buf.readUInt16BE(q + 2) & 0xfff8) !== 0) {
-      e.proto = buf.readUInt8(q);
+    if (kind === EXT_FRAGMENT && (u16be(buf, q + 2) & 0xfff8) !== 0) {
+      e.proto = u8(buf, q);
       return;
     }
-    nh = buf.readUInt8(q);
+    nh = u8(buf, q);
     q += ipv6ExtLength(kind, buf, q);
   }
   e.proto = nh;

@@ -6,6 +6,7 @@
  *    4 identification (2)   6 flags (3 bits: 0, DF, MF) + fragment offset (13 bits, 8-octet units)
  *    8 TTL   9 protocol   10 header checksum (2)   12 source (4)   16 destination (4)   20 options
  */
+import { u16be, u32be, u8 } from '../../bytes/read.js';
 import type { AnomalyLog } from '../../anomalies.js';
 import { noteMalformed, noteTruncated } from './anomaly.js';
 import { applyFirstFragmentPorts, rememberFirstFragment } from './fragments.js';
@@ -22,7 +23,7 @@ export function decodeIpv4(pkt: DecodedPacket, buf: Buffer, off: number, end: nu
     noteTruncated(log, pkt, 'truncated-ipv4', 'IPv4 header', IPV4_MIN_HEADER, avail);
     return;
   }
-  const vihl = buf.readUInt8(off);
+  const vihl = u8(buf, off);
   if (vihl >> 4 !== 4) {
     noteMalformed(log, pkt, 'bad-ip-version', 'IPv4 packet with IP version', vihl >> 4);
     return;
@@ -32,18 +33,18 @@ export function decodeIpv4(pkt: DecodedPacket, buf: Buffer, off: number, end: nu
     noteMalformed(log, pkt, 'bad-ipv4-header', 'bad IPv4 header length', headerLen);
     return;
   }
-  const totalLen = buf.readUInt16BE(off + 2);
+  const totalLen = u16be(buf, off + 2);
   pkt.ipVersion = 4;
   pkt.ipOff = off;
   pkt.srcOff = off + 12;
   pkt.dstOff = off + 16;
-  pkt.src4 = buf.readUInt32BE(off + 12);
-  pkt.dst4 = buf.readUInt32BE(off + 16);
-  const proto = buf.readUInt8(off + 9);
+  pkt.src4 = u32be(buf, off + 12);
+  pkt.dst4 = u32be(buf, off + 16);
+  const proto = u8(buf, off + 9);
   pkt.proto = proto;
   pkt.ipLen = totalLen;
-  pkt.fragId = buf.readUInt16BE(off + 4);
-  const fragField = buf.readUInt16BE(off + 6);
+  pkt.fragId = u16be(buf, off + 4);
+  const fragField = u16be(buf, off + 6);
   if (headerLen > avail) {
     noteTruncated(log, pkt, 'truncated-ipv4', 'IPv4 options', headerLen, avail);
     return;

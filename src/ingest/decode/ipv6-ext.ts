@@ -11,6 +11,8 @@
  *   ESP 50 (RFC 4303) and no-next-header 59 end the chain: nothing after them can be read.
  */
 
+import { u8 } from '../../bytes/read.js';
+
 export const EXT_NONE = 0;
 export const EXT_GENERIC = 1;
 export const EXT_FRAGMENT = 2;
@@ -31,6 +33,6 @@ export const IPV6_EXT_KIND: Uint8Array = (() => {
 /** Length in bytes of the extension header of `kind` at `buf[p]` (2 bytes must be readable). */
 export function ipv6ExtLength(kind: number, buf: Buffer, p: number): number {
   if (kind === EXT_FRAGMENT) return 8;
-  const n = buf.readUInt8(p + 1);
+  const n = u8(buf, p + 1);
   return kind === EXT_AH ? (n + 2) << 2 : (n + 1) << 3;
 }

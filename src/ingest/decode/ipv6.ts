@@ -7,6 +7,7 @@
  *    0 version (4 bits) + traffic class + flow label   4 payload length (2)   6 next header
  *    7 hop limit   8 source (16)   24 destination (16)   40 extension headers, then the upper layer
  */
+import { u16be, u32be, u8 } from '../../bytes/read.js';
 import type { AnomalyLog } from '../../anomalies.js';
 import { noteMalformed, noteTruncated } from './anomaly.js';
 import { applyFirstFragmentPorts, rememberFirstFragment } from './fragments.js';
@@ -22,13 +23,13 @@ export function decodeIpv6(pkt: DecodedPacket, buf: Buffer, off: number, end: nu
     noteTruncated(log, pkt, 'truncated-ipv6', 'IPv6 header', IPV6_HEADER, avail);
     return;
   }
-  const version = buf.readUInt8(off) >> 4;
+  const version = u8(buf, off) >> 4;
   if (version !== 6) {
     noteMalformed(log, pkt, 'bad-ip-version', 'IPv6 packet with IP version', version);
     return;
   }
-  const payloadLen = buf.readUInt16BE(off + 4);
-  let nh = buf.readUInt8(off + 6);
+  const payloadLen = u16be(buf, off + 4);
+  let nh = u8(buf, off + 6);
   pkt.ipVersion = 6;
   pkt.ipOff = off;
   pkt.srcOff = off + 8;
@@ -56,9 +57,9 @@ export function decodeIpv6(pkt: DecodedPacket, buf: Buffer, off: number, end: nu
     }
     const len = ipv6ExtLength(kind, buf, p);
     if (kind === EXT_FRAGMENT) {
-      const field = buf.readUInt16BE(p + 2);
-      pkt.fragId = buf.readUInt32BE(p + 4);
-      fragNext = buf.readUInt8(p);
+      const field = u16be(buf, p + 2);
+      pkt.fragId = u32be(buf, p + 4);
+      fragNext = u8(buf, p);
       if ((field & 0xfff8) !== 0) {
         pkt.fragment = 2;
         pkt.proto = fragNext;
@@ -71,7 +72,7 @@ export function decodeIpv6(pkt: DecodedPacket, buf: Buffer, off: number, end: nu
       }
       if ((field & 1) !== 0) pkt.fragment = 1;
     }
-    nh = buf.readUInt8(p);
+    nh = u8(buf, p);
     if (p + len > ipEnd) {
       pkt.proto = nh;
       noteTruncated(log, pkt, 'truncated-ipv6', 'IPv6 extension header', len, ipEnd - p);

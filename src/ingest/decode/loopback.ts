@@ -7,6 +7,7 @@
  *
  *    0 address family (4)   4 IP packet
  */
+import { u32be, u32le } from '../../bytes/read.js';
 import type { AnomalyLog } from '../../anomalies.js';
 import { noteTruncated } from './anomaly.js';
 import type { FrameDecoder } from './decoder.js';
@@ -16,21 +17,28 @@ import type { DecodedPacket } from './packet.js';
 
 const LOOPBACK_HEADER = 4;
 
-export const NETWORK_BY_BSD_FAMILY: ReadonlyMap<number, FrameDecoder> = new Map<number, FrameDecoder>([
-  [2, decodeIpv4],
-  [24, decodeIpv6],
-  [28, decodeIpv6],
-  [30, decodeIpv6],
-]);
+const NETWORK_BY_BSD_FAMILY: ReadonlyArray<FrameDecoder | undefined> = (() => {
+  const t = new Array<FrameDecoder | undefined>(32).fill(undefined);
+  t[2] = decodeIpv4;
+  t[24] = decodeIpv6;
+  t[28] = decodeIpv6;
+  t[30] = decodeIpv6;
+  return t;
+})();
+
+/** The network decoder for a BSD address family value, undefined for others. */
+export function familyDecoder(family: number): FrameDecoder | undefined {
+  return family < 32 ? NETWORK_BY_BSD_FAMILY[family] : undefined;
+}
 
 export function decodeNull(pkt: DecodedPacket, buf: Buffer, off: number, end: number, log: AnomalyLog): void {
   if (end - off < LOOPBACK_HEADER) {
     noteTruncated(log, pkt, 'truncated-loopback', 'loopback header', LOOPBACK_HEADER, end - off);
     return;
   }
-  let family = buf.readUInt32LE(off);
-  if ((family & 0xffff0000) !== 0) family = buf.readUInt32BE(off);
-  const decode = NETWORK_BY_BSD_FAMILY.get(family);
+  let family = u32le(buf, off);
+  if ((family & 0xffff0000) !== 0) family = u32be(buf, off);
+  const decode = familyDecoder(family);
   if (decode !== undefined) decode(pkt, buf, off + LOOPBACK_HEADER, end, log);
 }
 
@@ -39,6 +47,6 @@ export function decodeLoop(pkt: DecodedPacket, buf: Buffer, off: number, end: nu
     noteTruncated(log, pkt, 'truncated-loopback', 'loopback header', LOOPBACK_HEADER, end - off);
     return;
   }
-  const decode = NETWORK_BY_BSD_FAMILY.get(buf.readUInt32BE(off));
+  const decode = familyDecoder(u32be(buf, off));
   if (decode !== undefined) decode(pkt, buf, off + LOOPBACK_HEADER, end, log);
 }

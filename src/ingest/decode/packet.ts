@@ -5,7 +5,7 @@
  */
 
 export interface EmbeddedHeader {
-  /** True when the ICMP error quoted enough of the original IP header to name a flow. */
+  /** True when the ICMP error quoted enough of the original IP header to name a flow; the other fields are meaningful only then. */
   valid: boolean;
   ipVersion: 4 | 6;
   /** Offsets of the quoted source/destination addresses in `buf` (4 or 16 bytes each). */

@@ -14,9 +14,10 @@
  * tcpdump rejects a length below 45 (print-pflog.c MIN_PFLOG_HDRLEN); the direction is read
  * only when the header reaches it.
  */
+import { u32be, u8 } from '../../bytes/read.js';
 import type { AnomalyLog } from '../../anomalies.js';
 import { noteMalformed, noteTruncated } from './anomaly.js';
-import { NETWORK_BY_BSD_FAMILY } from './loopback.js';
+import { familyDecoder } from './loopback.js';
 import type { DecodedPacket, PflogHeader } from './packet.js';
 
 const PFLOG_MIN_LENGTH = 45;
@@ -54,7 +55,7 @@ export function decodePflog(pkt: DecodedPacket, buf: Buffer, off: number, end: n
     noteTruncated(log, pkt, 'truncated-pflog', 'pflog header', PFLOG_MIN_LENGTH, avail);
     return;
   }
-  const length = buf.readUInt8(off);
+  const length = u8(buf, off);
   if (length < PFLOG_MIN_LENGTH) {
     noteMalformed(log, pkt, 'bad-pflog-header', 'bad pflog header length', length);
     return;
@@ -71,19 +72,19 @@ export function decodePflog(pkt: DecodedPacket, buf: Buffer, off: number, end: n
   }
   pkt.pflog = h;
   fillPflogHeader(h, buf, off, length);
-  const decode = NETWORK_BY_BSD_FAMILY.get(h.af);
+  const decode = familyDecoder(h.af);
   if (decode !== undefined) decode(pkt, buf, off + headerLen, end, log);
 }
 
 function fillPflogHeader(h: PflogHeader, buf: Buffer, off: number, length: number): void {
-  h.af = buf.readUInt8(off + 1);
-  h.action = buf.readUInt8(off + 2);
-  h.reason = buf.readUInt8(off + 3);
+  h.af = u8(buf, off + 1);
+  h.action = u8(buf, off + 2);
+  h.reason = u8(buf, off + 3);
   h.ifname = ifnames.read(buf, off + 4);
   h.ruleset = rulesets.read(buf, off + 20);
-  const rule = buf.readUInt32BE(off + 36);
-  const subrule = buf.readUInt32BE(off + 40);
+  const rule = u32be(buf, off + 36);
+  const subrule = u32be(buf, off + 40);
   h.ruleNumber = rule === NONE ? -1 : rule;
   h.subruleNumber = subrule === NONE ? -1 : subrule;
-  h.direction = length > PFLOG_DIR_OFFSET ? buf.readUInt8(off + PFLOG_DIR_OFFSET) : 0;
+  h.direction = length > PFLOG_DIR_OFFSET ? u8(buf, off + PFLOG_DIR_OFFSET) : 0;
 }

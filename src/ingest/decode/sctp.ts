@@ -3,6 +3,7 @@
  *
  *    0 source port (2)   2 destination port (2)   4 verification tag (4)   8 checksum (4)   12 chunks
  */
+import { u16be } from '../../bytes/read.js';
 import type { AnomalyLog } from '../../anomalies.js';
 import { noteTruncated } from './anomaly.js';
 import type { DecodedPacket } from './packet.js';
@@ -14,8 +15,8 @@ export function decodeSctp(pkt: DecodedPacket, buf: Buffer, off: number, end: nu
   pkt.l4Off = off;
   pkt.payloadOff = end;
   if (avail >= 4) {
-    pkt.srcPort = buf.readUInt16BE(off);
-    pkt.dstPort = buf.readUInt16BE(off + 2);
+    pkt.srcPort = u16be(buf, off);
+    pkt.dstPort = u16be(buf, off + 2);
   }
   if (avail < SCTP_COMMON_HEADER) {
     noteTruncated(log, pkt, 'truncated-sctp', 'SCTP common header', SCTP_COMMON_HEADER, avail);

@@ -7,6 +7,7 @@
  *   SLL2: 0 protocol (2)  2 reserved (2)  4 interface index (4)  8 ARPHRD type (2)  10 packet type (1)
  *         11 address length (1)  12 address (8)  20 payload
  */
+import { u16be } from '../../bytes/read.js';
 import type { AnomalyLog } from '../../anomalies.js';
 import { noteTruncated } from './anomaly.js';
 import { decodeEthertype } from './ethernet.js';
@@ -21,7 +22,7 @@ export function decodeSll(pkt: DecodedPacket, buf: Buffer, off: number, end: num
     noteTruncated(log, pkt, 'truncated-sll', 'Linux cooked header', SLL_HEADER, end - off);
     return;
   }
-  const protocol = buf.readUInt16BE(off + 14);
+  const protocol = u16be(buf, off + 14);
   if (protocol > MAX_8023_LENGTH) decodeEthertype(pkt, buf, off + SLL_HEADER, end, protocol, log);
 }
 
@@ -30,6 +31,6 @@ export function decodeSll2(pkt: DecodedPacket, buf: Buffer, off: number, end: nu
     noteTruncated(log, pkt, 'truncated-sll2', 'Linux cooked v2 header', SLL2_HEADER, end - off);
     return;
   }
-  const protocol = buf.readUInt16BE(off);
+  const protocol = u16be(buf, off);
   if (protocol > MAX_8023_LENGTH) decodeEthertype(pkt, buf, off + SLL2_HEADER, end, protocol, log);
 }

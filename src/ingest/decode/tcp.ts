@@ -7,6 +7,7 @@
  *   12 data offset (4 bits, in 32-bit words) + reserved   13 flags (CWR ECE URG ACK PSH RST SYN FIN)
  *   14 window (2)  16 checksum (2)  18 urgent pointer (2)  20 options ... payload at 4 * data offset
  */
+import { u16be, u32be, u8 } from '../../bytes/read.js';
 import type { AnomalyLog } from '../../anomalies.js';
 import { noteMalformed, noteTruncated } from './anomaly.js';
 import type { DecodedPacket } from './packet.js';
@@ -20,21 +21,21 @@ export function decodeTcp(pkt: DecodedPacket, buf: Buffer, off: number, end: num
   if (avail < TCP_MIN_HEADER) {
     // Set what the cut header still carries: a flow can be named from the ports alone.
     if (avail >= 4) {
-      pkt.srcPort = buf.readUInt16BE(off);
-      pkt.dstPort = buf.readUInt16BE(off + 2);
+      pkt.srcPort = u16be(buf, off);
+      pkt.dstPort = u16be(buf, off + 2);
     }
-    if (avail >= 8) pkt.tcpSeq = buf.readUInt32BE(off + 4);
-    if (avail >= 12) pkt.tcpAck = buf.readUInt32BE(off + 8);
-    if (avail >= 14) pkt.tcpFlags = buf.readUInt8(off + 13);
+    if (avail >= 8) pkt.tcpSeq = u32be(buf, off + 4);
+    if (avail >= 12) pkt.tcpAck = u32be(buf, off + 8);
+    if (avail >= 14) pkt.tcpFlags = u8(buf, off + 13);
     noteTruncated(log, pkt, 'truncated-tcp', 'TCP header', TCP_MIN_HEADER, avail);
     return;
   }
-  pkt.srcPort = buf.readUInt16BE(off);
-  pkt.dstPort = buf.readUInt16BE(off + 2);
-  pkt.tcpSeq = buf.readUInt32BE(off + 4);
-  pkt.tcpAck = buf.readUInt32BE(off + 8);
-  pkt.tcpFlags = buf.readUInt8(off + 13);
-  const headerLen = (buf.readUInt8(off + 12) >> 4) << 2;
+  pkt.srcPort = u16be(buf, off);
+  pkt.dstPort = u16be(buf, off + 2);
+  pkt.tcpSeq = u32be(buf, off + 4);
+  pkt.tcpAck = u32be(buf, off + 8);
+  pkt.tcpFlags = u8(buf, off + 13);
+  const headerLen = (u8(buf, off + 12) >> 4) << 2;
   if (headerLen < TCP_MIN_HEADER) {
     noteMalformed(log, pkt, 'bad-tcp-header', 'bad TCP data offset', headerLen);
     return;

@@ -210,18 +210,23 @@ function findTag(line: string, from: number): number {
  * the `%`), `302021: text`, `6|Nov 28 2014 12:59:03|302021: text`, or the text alone, recognised
  * by its opening words. Undefined when the line is not an ASA message.
  */
-function untagged(body: string): [string, string] | undefined {
-  if (isTagAt(body, 0)) {
-    const colon = body.indexOf(':');
-    if (colon > 0) return [body.slice(body.lastIndexOf('-', colon) + 1, colon), body.slice(colon + 1).trimStart()];
+function untagged(line: string, at: number): [string, string] | undefined {
+  const c = line.charCodeAt(at);
+  if (c === 65 && isTagAt(line, at)) {
+    const colon = line.indexOf(':', at);
+    if (colon > 0) return [line.slice(line.lastIndexOf('-', colon) + 1, colon), line.slice(colon + 1).trimStart()];
   }
-  const bar = body.lastIndexOf('|');
-  if (bar >= 0) body = body.slice(bar + 1);
-  const m = /^(\d{6}): /.exec(body);
-  if (m !== null) return [m[1]!, body.slice(m[0].length)];
-  const c = body.charCodeAt(0);
+  if (c >= 48 && c <= 57) {
+    // `302021: text`, or `6|Nov 28 2014 12:59:03|302021: text` (a relay's own framing).
+    let body = line.slice(at);
+    const bar = body.lastIndexOf('|');
+    if (bar >= 0) body = body.slice(bar + 1);
+    const m = /^(\d{6}): /.exec(body);
+    return m === null ? undefined : [m[1]!, body.slice(m[0].length)];
+  }
   // Only wordings that start with one of these letters are ASA flow messages.
   if (c !== 68 && c !== 73 && c !== 79 && c !== 66 && c !== 84 && c !== 97 && c !== 78 && c !== 70 && c !== 65 && c !== 85) return undefined;
+  const body = line.slice(at);
   for (const [rx, mid] of BARE) if (rx.test(body)) return [mid, body];
   return undefined;
 }
@@ -284,8 +289,8 @@ export const ciscoAsaFormat: LineFormat = {
         while (line.charCodeAt(t) === 32) t++;
         text = line.slice(t);
       } else {
-        let u = untagged(line.slice(h.bodyOffset));
-        if (u === undefined && h.msgOffset !== h.bodyOffset) u = untagged(line.slice(h.msgOffset));
+        let u = untagged(line, h.bodyOffset);
+        if (u === undefined && h.msgOffset !== h.bodyOffset) u = untagged(line, h.msgOffset);
         if (u === undefined) return { skip: 'not an ASA message' };
         [id, text] = u;
       }

@@ -47,6 +47,11 @@ export class LineFramer {
     this.onTooLong = options.onTooLong;
   }
 
+  /** Bytes of the partial line held between chunks (never more than the maximum line length). */
+  get pendingBytes(): number {
+    return this.carry?.length ?? 0;
+  }
+
   /** Frames one chunk; lines completed in it are delivered before this returns. */
   push(chunk: Buffer): void {
     this.bytes += chunk.length;

@@ -24,7 +24,7 @@
  */
 import type { Observation } from '../../model.js';
 import type { LineContext, LineFormat, LineResult, LogOptions, ParserContext } from './format.js';
-import { canonicalIp, packetKind, parsePort, parseUint, protoNumber, TCP_ACK, TCP_CWR, TCP_ECE, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN, TCP_URG } from './fields.js';
+import { canonicalIp, packetKind, protoNumber, TCP_ACK, TCP_CWR, TCP_ECE, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN, TCP_URG } from './fields.js';
 import { SyslogHeaderParser, newSyslogHeader } from './syslog.js';
 
 const NAME = 'iptables';
@@ -342,7 +342,7 @@ export const iptablesFormat: LineFormat = {
       // The prefix: after `kernel: [uptime] ` when the tag is the kernel, else from the start of MSG
       // (a host-less `Jan  8 03:37:09 DENY: IN=...` has its prefix where the tag would be).
       let pStart = h.msgOffset;
-      if (h.tagStart >= 0 && line.startsWith('kernel', h.tagStart) && h.tagEnd - h.tagStart === 6) pStart = h.bodyOffset;
+      if (h.tagStart >= 0 && isProgramTag(line, h.tagStart, h.tagEnd, h.bodyOffset)) pStart = h.bodyOffset;
       if (line.charCodeAt(pStart) === 91) {
         // `[ 1234.567890] ` kernel uptime inside the body.
         const close = line.indexOf(']', pStart);
@@ -443,6 +443,19 @@ export const iptablesFormat: LineFormat = {
     };
   },
 };
+
+/** Programs that write netfilter lines through syslog (their tag is not part of the log prefix). */
+const PROGRAM_TAGS = new Set(['kernel', 'ulogd', 'ulogd2', 'klogd', 'vmunix']);
+
+/**
+ * True when the syslog tag at `line[start, end)` names the program (`kernel:`, `ulogd[812]:`),
+ * false when it is the rule author's prefix read as a tag (`Jan  8 03:37:09 DENY: IN=...`).
+ */
+function isProgramTag(line: string, start: number, end: number, bodyOffset: number): boolean {
+  if (line.charCodeAt(end) === 91) return true; // `name[pid]:`
+  const tag = line.slice(start, end);
+  return PROGRAM_TAGS.has(tag) || (end < bodyOffset && tag.length === 0);
+}
 
 /** A stable reason code per kind of bad line. */
 function errorCode(message: string): string {

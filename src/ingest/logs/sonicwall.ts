@@ -27,6 +27,9 @@ const NAME = 'sonicwall';
 const DENY_IDS = new Set(['36', '37', '38', '41', '173', '174', '175', '176', '177', '178', '179', '524', '1153', '1154', '1155']);
 const ALLOW_IDS = new Set(['97', '98', '537', '1235']);
 
+/** SonicOS interface names: X0–Xn (and X0:V100 VLANs), U0/U1, W0, MGMT. */
+const IFACE = /^(?:[XUWV]\d+|MGMT)$/;
+
 interface SwEndpoint {
   ip: string;
   port: number;
@@ -52,10 +55,14 @@ export function readSonicEndpoint(text: string): SwEndpoint | undefined {
   const v4 = canonicalIp(text, 0, first);
   if (v4 !== undefined && !v4.includes(':')) {
     const rest = text.slice(first + 1).split(':');
-    const port = rest[0] === '' || rest[0] === undefined ? 0 : parsePort(rest[0]);
+    const head = rest[0] ?? '';
+    // ICMP and other portless protocols: `address:interface`.
+    if (IFACE.test(head)) return { ip: v4, port: 0, iface: head };
+    const port = head === '' ? 0 : parsePort(head);
     return port < 0 ? undefined : { ip: v4, port, iface: rest[1] ?? '' };
   }
-  // Bare IPv6: try the longest prefix that is an address and leaves `:port[:iface...]`.
+  // Bare IPv6: the longest prefix that is an address and leaves `:port[:iface...]`; failing
+  // that (portless protocols), the longest that leaves `:iface`.
   const colons: number[] = [];
   for (let i = text.indexOf(':'); i >= 0; i = text.indexOf(':', i + 1)) colons.push(i);
   for (let k = colons.length - 1; k >= 0; k--) {
@@ -63,13 +70,18 @@ export function readSonicEndpoint(text: string): SwEndpoint | undefined {
     const ip = canonicalIp(text, 0, cut);
     if (ip === undefined || !ip.includes(':')) continue;
     const next = text.indexOf(':', cut + 1);
-    const portText = text.slice(cut + 1, next < 0 ? text.length : next);
-    const port = parsePort(portText);
+    const port = parsePort(text.slice(cut + 1, next < 0 ? text.length : next));
     if (port < 0) continue;
     const iface = next < 0 ? '' : text.slice(next + 1).split(':')[0]!;
     // An interface name starts with a letter (X0, X1:V100); a digit would be one more group.
     if (iface !== '' && !/^[A-Za-z]/.test(iface)) continue;
     return { ip, port, iface };
+  }
+  for (let k = colons.length - 1; k >= 0; k--) {
+    const cut = colons[k]!;
+    const ip = canonicalIp(text, 0, cut);
+    const iface = text.slice(cut + 1).split(':')[0]!;
+    if (ip !== undefined && ip.includes(':') && IFACE.test(iface)) return { ip, port: 0, iface };
   }
   const ip = canonicalIp(text);
   return ip === undefined ? undefined : { ip, port: 0, iface: '' };

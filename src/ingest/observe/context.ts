@@ -35,7 +35,12 @@ export interface ObserverOptions {
   maxLineBytes?: number;
   /** Bytes of out-of-order TCP data (and of one RPC record) buffered per direction. Default 65536. */
   reassemblyBufferBytes?: number;
-  /** RPC calls awaiting their reply, per portmapper flow. Default 64. */
+  /**
+   * Bytes all the connections one observer follows may hold at once (early TCP segments, partial
+   * lines and RPC records). Default 64 MiB.
+   */
+  bufferBudgetBytes?: number;
+  /** RPC calls awaiting their reply, per portmapper flow. Default 32. */
   maxPendingRpcCalls?: number;
   /** Which observers run. Default: all three. */
   ftp?: boolean;
@@ -53,6 +58,7 @@ export interface ResolvedObserverOptions {
   rpcLifetimeSeconds: number;
   maxLineBytes: number;
   reassemblyBufferBytes: number;
+  bufferBudgetBytes: number;
   maxPendingRpcCalls: number;
   ftp: boolean;
   portmapper: boolean;
@@ -79,7 +85,8 @@ export function resolveObserverOptions(options: ObserverOptions = {}): ResolvedO
     rpcLifetimeSeconds: options.rpcLifetimeSeconds !== undefined && options.rpcLifetimeSeconds > 0 ? options.rpcLifetimeSeconds : 3600,
     maxLineBytes: positive(options.maxLineBytes, 2048, 64),
     reassemblyBufferBytes: positive(options.reassemblyBufferBytes, 65536, 1024),
-    maxPendingRpcCalls: positive(options.maxPendingRpcCalls, 64),
+    bufferBudgetBytes: positive(options.bufferBudgetBytes, 64 * 1024 * 1024, 4096),
+    maxPendingRpcCalls: positive(options.maxPendingRpcCalls, 32),
     ftp: options.ftp ?? true,
     portmapper: options.portmapper ?? true,
     tftp: options.tftp ?? true,

@@ -38,7 +38,7 @@ import type { ExpectationStats } from '../../flow/expectations.js';
 import { canonicalIPv4, canonicalIPv6, formatFlowText, formatIPv4Parts, isIPv6, isUnspecified } from './address.js';
 import { formatRfc3339Nanos, packetSeconds, sanitiseLine } from './context.js';
 import type { ResolvedObserverOptions } from './context.js';
-import { StreamReassembler } from './reassembly.js';
+import { ByteBudget, StreamReassembler } from './reassembly.js';
 import type { StreamSink } from './reassembly.js';
 
 const TCP = 6;
@@ -84,14 +84,25 @@ export function parseSixNumbers(text: string): Announced | undefined {
 
 const EPSV_PAREN = /\(([!-~])\1\1(\d{1,5})\1\)/;
 const EPSV_BARE = /([!-/:-~])\1\1(\d{1,5})\1/;
+/** A 229 that (against RFC 2428) fills in the protocol and address: `(|2|2001:db8::7|6446|)`. */
+const EPSV_WITH_ADDRESS = /\(([!-/;-~])([12])\1([0-9A-Fa-f:.]{2,45})\1(\d{1,5})\1\)/;
 
-/** The port of a 229 reply: `(|||port|)`, any delimiter 33..126 (RFC 2428 section 3). */
+/**
+ * The port of a 229 reply: `(|||port|)`, any delimiter 33..126 (RFC 2428 section 3); the address
+ * is the control connection's server unless the server wrote one in (some do).
+ */
 export function parseEpsvReply(text: string): Announced | undefined {
   const m = EPSV_PAREN.exec(text) ?? EPSV_BARE.exec(text);
-  if (m === null) return undefined;
-  const port = Number(m[2]);
-  if (port < 1 || port > 65535) return undefined;
-  return { ip: undefined, port };
+  if (m !== null) {
+    const port = Number(m[2]);
+    return port < 1 || port > 65535 ? undefined : { ip: undefined, port };
+  }
+  const full = EPSV_WITH_ADDRESS.exec(text);
+  if (full === null) return undefined;
+  const port = Number(full[4]);
+  const ip = full[2] === '1' ? canonicalIPv4(full[3] ?? '') : canonicalIPv6(full[3] ?? '');
+  if (ip === undefined || port < 1 || port > 65535) return undefined;
+  return { ip, port };
 }
 
 /** `EPRT` argument `|af|address|port|` (RFC 2428 section 2). */
@@ -146,6 +157,10 @@ const PROBE_BUDGET_BYTES = 4096;
 // ---------------------------------------------------------------------------------------------
 
 /** One direction of a control channel: TCP reassembly, then lines. */
+/** First size of a line buffer; it doubles up to `maxLineBytes` (most lines are short). */
+const INITIAL_LINE_BYTES = 128;
+
+/** One direction of a control channel: TCP reassembly, then lines. */
 class FtpDirection implements StreamSink {
   readonly reassembler: StreamReassembler;
   private line: Buffer | undefined;
@@ -155,9 +170,9 @@ class FtpDirection implements StreamSink {
   constructor(
     private readonly session: FtpSession,
     private readonly fromServer: boolean,
-    reassemblyBytes: number,
   ) {
-    this.reassembler = new StreamReassembler(reassemblyBytes);
+    const o = session.observer;
+    this.reassembler = new StreamReassembler(o.options.reassemblyBufferBytes, undefined, o.budget);
   }
 
   data(buf: Buffer, start: number, end: number): void {
@@ -186,13 +201,26 @@ class FtpDirection implements StreamSink {
         continue;
       }
       if (this.overflow) continue;
-      if (this.length >= max) {
-        this.overflow = true;
-        continue;
+      if (this.line === undefined || this.length >= this.line.length) {
+        if (this.length >= max || !this.grow(max)) {
+          this.overflow = true;
+          continue;
+        }
       }
-      if (this.line === undefined) this.line = Buffer.allocUnsafe(max);
-      this.line[this.length++] = c;
+      const line = this.line;
+      if (line !== undefined) line[this.length++] = c;
     }
+  }
+
+  /** Doubles the line buffer (within `max` and the observer's byte budget). */
+  private grow(max: number): boolean {
+    const old = this.line?.length ?? 0;
+    const size = Math.min(max, Math.max(INITIAL_LINE_BYTES, old * 2));
+    if (size <= old || !this.session.observer.budget.take(size - old)) return false;
+    const grown = Buffer.allocUnsafe(size);
+    if (this.line !== undefined) this.line.copy(grown, 0, 0, this.length);
+    this.line = grown;
+    return true;
   }
 
   /**
@@ -203,6 +231,14 @@ class FtpDirection implements StreamSink {
   gap(): void {
     this.length = 0;
     this.overflow = false;
+  }
+
+  /** The connection ended: buffers go back to the observer's budget. */
+  release(): void {
+    this.reassembler.release();
+    this.session.observer.budget.give(this.line?.length ?? 0);
+    this.line = undefined;
+    this.length = 0;
   }
 }
 
@@ -254,9 +290,14 @@ class FtpSession {
   }
 
   direction(fromServer: boolean): FtpDirection {
-    const bytes = this.observer.options.reassemblyBufferBytes;
-    if (fromServer) return (this.replies ??= new FtpDirection(this, true, bytes));
-    return (this.commands ??= new FtpDirection(this, false, bytes));
+    if (fromServer) return (this.replies ??= new FtpDirection(this, true));
+    return (this.commands ??= new FtpDirection(this, false));
+  }
+
+  /** Gives every buffer back (the flow ended or is no longer followed). */
+  release(): void {
+    this.commands?.release();
+    this.replies?.release();
   }
 
   stop(): void {
@@ -434,7 +475,7 @@ export interface FtpCounters {
 }
 
 /** Most control channels (and content probes) followed at once. */
-const MAX_SESSIONS = 65_536;
+const MAX_SESSIONS = 16_384;
 
 export class FtpObserver implements FlowObserver {
   readonly table: ExpectationTable<FtpExpectation>;
@@ -450,8 +491,11 @@ export class FtpObserver implements FlowObserver {
     sessionsRefused: 0,
   };
   private readonly sessions = new Map<string, FtpSession>();
+  /** Bytes all control channels may hold at once (early segments, partial lines). */
+  readonly budget: ByteBudget;
 
   constructor(readonly options: ResolvedObserverOptions) {
+    this.budget = new ByteBudget(options.bufferBudgetBytes);
     this.table = new ExpectationTable<FtpExpectation>({
       name: 'ftp',
       cap: options.expectationCap,
@@ -511,7 +555,7 @@ export class FtpObserver implements FlowObserver {
     const s = this.sessions.get(flow.id);
     if (s === undefined) return false;
     if (s.stopped) {
-      this.sessions.delete(flow.id);
+      this.drop(flow.id, s);
       return false;
     }
     const syn = (pkt.tcpFlags & TCP_SYN) !== 0;
@@ -528,14 +572,20 @@ export class FtpObserver implements FlowObserver {
       if (other !== undefined) other.reassembler.acknowledge(pkt.tcpAck, other);
     }
     if (s.stopped) {
-      this.sessions.delete(flow.id);
+      this.drop(flow.id, s);
       return false;
     }
     return true;
   }
 
   onFlowEnd(flow: FlowView): void {
-    this.sessions.delete(flow.id);
+    const s = this.sessions.get(flow.id);
+    if (s !== undefined) this.drop(flow.id, s);
+  }
+
+  private drop(id: string, s: FtpSession): void {
+    s.release();
+    this.sessions.delete(id);
   }
 
   expire(now: number): void {

@@ -76,23 +76,28 @@ export class DynamicPortObservers implements FlowObserver {
   }
 
   onPacket(flow: FlowView, fromClient: boolean, pkt: DecodedPacket): boolean {
-    let mask = this.interest.get(flow.id);
+    const mask = this.interest.get(flow.id);
     if (mask === undefined) return false;
+    let left = mask;
     for (let i = 0; i < this.parts.length; i++) {
       if ((mask & (1 << i)) === 0) continue;
-      if (this.parts[i]?.onPacket(flow, fromClient, pkt) === false) mask &= ~(1 << i);
+      // A part that answers false has released its state for the flow.
+      if (this.parts[i]?.onPacket(flow, fromClient, pkt) === false) left &= ~(1 << i);
     }
-    if (mask === 0) {
+    if (left === mask) return true;
+    if (left === 0) {
       this.interest.delete(flow.id);
       return false;
     }
-    this.interest.set(flow.id, mask);
+    this.interest.set(flow.id, left);
     return true;
   }
 
   onFlowEnd(flow: FlowView): void {
+    const mask = this.interest.get(flow.id);
+    if (mask === undefined) return;
     this.interest.delete(flow.id);
-    for (const p of this.parts) p.onFlowEnd(flow);
+    for (let i = 0; i < this.parts.length; i++) if ((mask & (1 << i)) !== 0) this.parts[i]?.onFlowEnd(flow);
   }
 
   expire(now: number): void {
@@ -117,6 +122,7 @@ export class DynamicPortObservers implements FlowObserver {
       out['ftp.tlsControl'] = c.tlsControl;
       out['ftp.dataFlowsMarked'] = c.dataFlowsMarked;
       out['ftp.sessionsRefused'] = c.sessionsRefused;
+      out['ftp.bufferRefusals'] = this.ftp.budget.refused;
       addExpectationStats(out, 'ftp', this.ftp.expectationStats());
     }
     if (this.portmap !== undefined) {
@@ -132,6 +138,7 @@ export class DynamicPortObservers implements FlowObserver {
       out['rpc.flowsMarked'] = c.flowsMarked;
       out['rpc.sessionsRefused'] = c.sessionsRefused;
       out['rpc.notRpc'] = c.notRpc;
+      out['rpc.bufferRefusals'] = this.portmap.budget.refused;
       addExpectationStats(out, 'rpc', this.portmap.expectationStats());
     }
     if (this.tftp !== undefined) {

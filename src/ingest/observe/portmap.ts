@@ -41,7 +41,7 @@ import type { ExpectationStats } from '../../flow/expectations.js';
 import { canonicalIPv4, canonicalIPv6, formatFlowText, isIPv6, isUnspecified } from './address.js';
 import { formatRfc3339Nanos, packetSeconds, PORTMAPPER_PORT, sanitiseLine } from './context.js';
 import type { ResolvedObserverOptions } from './context.js';
-import { StreamReassembler } from './reassembly.js';
+import { ByteBudget, StreamReassembler } from './reassembly.js';
 import type { StreamSink } from './reassembly.js';
 
 const TCP = 6;
@@ -209,8 +209,17 @@ class RecordFramer implements StreamSink {
     private readonly session: PortmapSession,
     private readonly fromServer: boolean,
     private readonly cap: number,
+    private readonly budget: ByteBudget,
   ) {
-    this.reassembler = new StreamReassembler(cap);
+    this.reassembler = new StreamReassembler(cap, undefined, budget);
+  }
+
+  /** The connection ended: buffers go back to the observer's budget. */
+  release(): void {
+    this.reassembler.release();
+    this.budget.give(this.record?.length ?? 0);
+    this.record = undefined;
+    this.recordLength = 0;
   }
 
   data(buf: Buffer, start: number, end: number): void {
@@ -241,7 +250,7 @@ class RecordFramer implements StreamSink {
         continue;
       }
       const take = Math.min(this.fragLeft, end - i);
-      if (!this.discarding) this.append(buf, i, i + take);
+      if (!this.discarding && !this.append(buf, i, i + take)) this.discarding = true;
       i += take;
       this.fragLeft -= take;
       if (this.fragLeft === 0) this.endFragment();
@@ -268,16 +277,20 @@ class RecordFramer implements StreamSink {
     this.discarding = false;
   }
 
-  private append(buf: Buffer, start: number, end: number): void {
+  /** Adds fragment bytes to the record; false when the observer's byte budget is spent. */
+  private append(buf: Buffer, start: number, end: number): boolean {
     const need = this.recordLength + (end - start);
     if (this.record === undefined || this.record.length < need) {
-      const size = Math.min(this.cap, Math.max(need, 256, (this.record?.length ?? 0) * 2));
+      const old = this.record?.length ?? 0;
+      const size = Math.min(this.cap, Math.max(need, 256, old * 2));
+      if (!this.budget.take(size - old)) return false;
       const grown = Buffer.allocUnsafe(size);
       if (this.record !== undefined) this.record.copy(grown, 0, 0, this.recordLength);
       this.record = grown;
     }
     buf.copy(this.record, this.recordLength, start, end);
     this.recordLength = need;
+    return true;
   }
 
   /** A last-fragment header of a sane length followed by an RPC call or reply header. */
@@ -323,8 +336,14 @@ class PortmapSession {
 
   framer(fromServer: boolean): RecordFramer {
     const cap = this.observer.options.reassemblyBufferBytes;
-    if (fromServer) return (this.toClient ??= new RecordFramer(this, true, cap));
-    return (this.toServer ??= new RecordFramer(this, false, cap));
+    const budget = this.observer.budget;
+    if (fromServer) return (this.toClient ??= new RecordFramer(this, true, cap, budget));
+    return (this.toServer ??= new RecordFramer(this, false, cap, budget));
+  }
+
+  release(): void {
+    this.toServer?.release();
+    this.toClient?.release();
   }
 
   mark(): void {
@@ -353,7 +372,7 @@ export interface PortmapCounters {
   notRpc: number;
 }
 
-const MAX_SESSIONS = 65_536;
+const MAX_SESSIONS = 16_384;
 /** Malformed messages tolerated on a port-111 conversation before it has carried a valid one. */
 const MAX_BAD_BEFORE_VALID = 3;
 
@@ -374,8 +393,11 @@ export class PortmapObserver implements FlowObserver {
   };
   private readonly sessions = new Map<string, PortmapSession>();
   private readonly xdr = new XdrReader();
+  /** Bytes all portmapper conversations may hold at once (early segments, partial records). */
+  readonly budget: ByteBudget;
 
   constructor(readonly options: ResolvedObserverOptions) {
+    this.budget = new ByteBudget(options.bufferBudgetBytes);
     this.table = new ExpectationTable<RpcExpectation>({
       name: 'rpc',
       cap: options.expectationCap,
@@ -454,11 +476,13 @@ export class PortmapObserver implements FlowObserver {
   private keep(s: PortmapSession, flow: FlowView): boolean {
     if (!s.stopped) return true;
     this.counters.notRpc++;
+    s.release();
     this.sessions.delete(flow.id);
     return false;
   }
 
   onFlowEnd(flow: FlowView): void {
+    this.sessions.get(flow.id)?.release();
     this.sessions.delete(flow.id);
   }
 
@@ -481,7 +505,9 @@ export class PortmapObserver implements FlowObserver {
     this.options.anomalies.add({
       code: 'rpc-record-too-long',
       severity: 'warning',
-      message: `portmapper ${s.controlText}: RPC record of ${length} bytes exceeds ${this.options.reassemblyBufferBytes}; skipped`,
+      message: s.stopped
+        ? `portmapper ${s.controlText}: not ONC RPC (first record marker claims ${length} bytes); conversation not followed`
+        : `portmapper ${s.controlText}: RPC record of ${length} bytes exceeds ${this.options.reassemblyBufferBytes}; skipped`,
     });
   }
 

@@ -15,6 +15,31 @@
  *   (the capture did lose a stretch), when the stream restarts at the latest one.
  */
 
+/**
+ * Bytes held by all the streams of one observer (out-of-order segments, partial lines and
+ * records), so that many connections cannot together hold more than `maxBytes`. A holder asks
+ * before it grows (`take`) and gives back what it frees (`give`).
+ */
+export class ByteBudget {
+  used = 0;
+  /** Requests refused because the budget was spent. */
+  refused = 0;
+  constructor(readonly maxBytes: number) {}
+
+  take(bytes: number): boolean {
+    if (this.used + bytes > this.maxBytes) {
+      this.refused++;
+      return false;
+    }
+    this.used += bytes;
+    return true;
+  }
+
+  give(bytes: number): void {
+    this.used = Math.max(0, this.used - bytes);
+  }
+}
+
 /** Receives the reassembled bytes of one direction. */
 export interface StreamSink {
   /** In-order bytes `buf[start, end)`, valid only during the call. */
@@ -55,7 +80,15 @@ export class StreamReassembler {
   constructor(
     private readonly maxBufferedBytes: number,
     private readonly maxSegments = DEFAULT_MAX_SEGMENTS,
+    private readonly budget?: ByteBudget,
   ) {}
+
+  /** Drops every waiting segment (the connection ended): gives their bytes back to the budget. */
+  release(): void {
+    this.budget?.give(this.waitingBytes);
+    this.waiting.length = 0;
+    this.waitingBytes = 0;
+  }
 
   /**
    * One segment: `seq` from the TCP header, `syn` when the SYN flag is set, the captured payload
@@ -84,8 +117,7 @@ export class StreamReassembler {
       }
       // A run of far segments: the capture lost a stretch; restart here.
       this.resyncs++;
-      this.waiting.length = 0;
-      this.waitingBytes = 0;
+      this.release();
       this.skipTo(dataSeq, sink);
     }
     this.farInARow = 0;
@@ -96,8 +128,7 @@ export class StreamReassembler {
         this.drain(sink);
         return;
       }
-      if (len === wireLen && len <= this.maxBufferedBytes - this.waitingBytes && this.waiting.length < this.maxSegments) {
-        this.hold(dataSeq, buf.subarray(off, off + len));
+      if (len === wireLen && len <= this.maxBufferedBytes - this.waitingBytes && this.waiting.length < this.maxSegments && this.hold(dataSeq, buf.subarray(off, off + len))) {
         return;
       }
       // No room (or a snapped segment that cannot wait): give up the hole before the earliest
@@ -150,29 +181,38 @@ export class StreamReassembler {
       if (w === undefined || seqDiff(w.seq, this.next) > 0) return;
       this.waiting.shift();
       this.waitingBytes -= w.data.length;
+      this.budget?.give(w.data.length);
       this.deliver(w.seq, w.data, 0, w.data.length, w.data.length, sink);
     }
   }
 
-  private hold(seq: number, view: Buffer): void {
+  /** Keeps a copy of an early segment; false when the observer's budget cannot take it. */
+  private hold(seq: number, view: Buffer): boolean {
     // Kept sorted by distance from `next`; a segment identical in start keeps the longer copy.
     let i = 0;
+    let replaced: Waiting | undefined;
     while (i < this.waiting.length) {
       const w = this.waiting[i];
       if (w === undefined) break;
       const d = seqDiff(seq, w.seq);
       if (d === 0) {
-        if (w.data.length >= view.length) return;
-        this.waitingBytes -= w.data.length;
-        this.waiting.splice(i, 1);
+        if (w.data.length >= view.length) return true;
+        replaced = w;
         break;
       }
       if (d < 0) break;
       i++;
     }
+    const extra = view.length - (replaced?.data.length ?? 0);
+    if (this.budget !== undefined && !this.budget.take(extra)) return false;
     const copy = Buffer.from(view);
-    this.waiting.splice(i, 0, { seq, data: copy });
-    this.waitingBytes += copy.length;
+    if (replaced !== undefined) {
+      this.waiting[i] = { seq, data: copy };
+    } else {
+      this.waiting.splice(i, 0, { seq, data: copy });
+    }
+    this.waitingBytes += extra;
+    return true;
   }
 
   private skipTo(target: number, sink: StreamSink): void {

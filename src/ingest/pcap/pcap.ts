@@ -13,6 +13,7 @@
  * Versions before 2.3 wrote the two lengths the other way round, and 2.3 either way (libpcap's
  * sf-pcap.c "lengths_swapped"); both are read as libpcap reads them.
  */
+import { u16, u32, u32be, u32le } from '../../bytes/read.js';
 import { RecordFramer } from '../../bytes/record-framer.js';
 import type { FrameDecoder } from '../decode/decoder.js';
 import { decodeFrameWith, linkDecoder } from '../decode/frame.js';
@@ -40,6 +41,8 @@ export class PcapReader extends RecordFramer {
   private littleEndian = true;
   private nanos = false;
   private snaplen = 0;
+  /** Largest captured length believed: MAX_CAPTURED_LENGTH, or less with a small snaplen. */
+  private capLimit = MAX_CAPTURED_LENGTH;
   private linkType = 0;
   private decoder: FrameDecoder | undefined;
   private lengths = LENGTHS_NORMAL;
@@ -53,60 +56,85 @@ export class PcapReader extends RecordFramer {
   protected recordLength(buf: Buffer, pos: number, offset: number): number {
     if (!this.headerRead) return FILE_HEADER;
     const capLen = this.capturedLength(buf, pos);
-    if (capLen > MAX_CAPTURED_LENGTH || (this.snaplen > 0 && capLen > this.snaplen + SNAPLEN_MARGIN)) {
-      fatal(
-        this.ctx,
-        'bad-record-length',
-        offset,
-        `absurd captured length ${capLen} in packet record (snaplen ${this.snaplen}, limit ${MAX_CAPTURED_LENGTH})`,
-      );
+    if (capLen > this.capLimit) {
+      this.reportAbsurdLength(capLen, offset);
       return -1;
     }
     return RECORD_HEADER + capLen;
   }
 
+  private reportAbsurdLength(capLen: number, offset: number): void {
+    fatal(
+      this.ctx,
+      'bad-record-length',
+      offset,
+      `absurd captured length ${capLen} in packet record (snaplen ${this.snaplen}, limit ${MAX_CAPTURED_LENGTH})`,
+    );
+  }
+
   private capturedLength(buf: Buffer, pos: number): number {
     const le = this.littleEndian;
-    const a = le ? buf.readUInt32LE(pos + 8) : buf.readUInt32BE(pos + 8);
+    const a = u32(buf, pos + 8, le);
     if (this.lengths === LENGTHS_NORMAL) return a;
-    const b = le ? buf.readUInt32LE(pos + 12) : buf.readUInt32BE(pos + 12);
+    const b = u32(buf, pos + 12, le);
     return this.lengths === LENGTHS_SWAPPED ? b : Math.min(a, b);
   }
 
-  protected onRecord(buf: Buffer, pos: number, len: number, offset: number): boolean {
-    if (!this.headerRead) return this.readFileHeader(buf, pos, offset);
+  protected consume(buf: Buffer, pos: number, end: number, base: number): number {
+    if (!this.headerRead) {
+      if (end - pos < FILE_HEADER) return pos;
+      if (!this.readFileHeader(buf, pos, base + pos)) {
+        this.stopped = true;
+        return pos;
+      }
+      pos += FILE_HEADER;
+    }
     const ctx = this.ctx;
     const pkt = ctx.pkt;
+    const stats = ctx.stats;
+    const log = ctx.anomalies;
     const le = this.littleEndian;
-    const capLen = len - RECORD_HEADER;
-    let origLen = le ? buf.readUInt32LE(pos + 12) : buf.readUInt32BE(pos + 12);
-    if (this.lengths !== LENGTHS_NORMAL) {
-      const a = le ? buf.readUInt32LE(pos + 8) : buf.readUInt32BE(pos + 8);
-      origLen = Math.max(a, origLen);
+    const decoder = this.decoder;
+    const capLimit = this.capLimit;
+    const snaplen = this.snaplen;
+    const fracToNanos = this.nanos ? 1 : 1000;
+    const normalLengths = this.lengths === LENGTHS_NORMAL;
+    while (end - pos >= RECORD_HEADER) {
+      const capLen = normalLengths ? u32(buf, pos + 8, le) : this.capturedLength(buf, pos);
+      if (capLen > capLimit) {
+        this.reportAbsurdLength(capLen, base + pos);
+        this.stopped = true;
+        return pos;
+      }
+      const next = pos + RECORD_HEADER + capLen;
+      if (next > end) return pos;
+      const offset = base + pos;
+      let origLen = u32(buf, pos + 12, le);
+      if (!normalLengths) origLen = Math.max(u32(buf, pos + 8, le), origLen);
+      pkt.tsSec = u32(buf, pos, le);
+      pkt.tsNsec = u32(buf, pos + 4, le) * fracToNanos;
+      if (pkt.tsNsec >= 1e9) this.normaliseTimestamp(offset, pkt.tsNsec / fracToNanos);
+      pkt.origLen = origLen;
+      pkt.capLen = capLen;
+      pkt.offset = offset;
+      pkt.interfaceId = 0;
+      pkt.linkType = this.linkType;
+      if (origLen < capLen && wants(ctx, 'caplen-exceeds-origlen')) {
+        warn(ctx, 'caplen-exceeds-origlen', offset, `captured length ${capLen} exceeds original length ${origLen}`);
+      }
+      if (capLen > snaplen && snaplen > 0 && wants(ctx, 'caplen-exceeds-snaplen')) {
+        warn(ctx, 'caplen-exceeds-snaplen', offset, `captured length ${capLen} exceeds the file's snaplen ${snaplen}`);
+      }
+      try {
+        decodeFrameWith(pkt, buf, pos + RECORD_HEADER, capLen, decoder, log);
+      } catch (e) {
+        decoderFailed(ctx, offset, e);
+      }
+      stats.packets++;
+      ctx.onPacket(pkt);
+      pos = next;
     }
-    pkt.tsSec = le ? buf.readUInt32LE(pos) : buf.readUInt32BE(pos);
-    const frac = le ? buf.readUInt32LE(pos + 4) : buf.readUInt32BE(pos + 4);
-    pkt.tsNsec = this.nanos ? frac : frac * 1000;
-    if (pkt.tsNsec >= 1e9) this.normaliseTimestamp(offset, frac);
-    pkt.origLen = origLen;
-    pkt.capLen = capLen;
-    pkt.offset = offset;
-    pkt.interfaceId = 0;
-    pkt.linkType = this.linkType;
-    if (origLen < capLen && wants(ctx, 'caplen-exceeds-origlen')) {
-      warn(ctx, 'caplen-exceeds-origlen', offset, `captured length ${capLen} exceeds original length ${origLen}`);
-    }
-    if (this.snaplen > 0 && capLen > this.snaplen && wants(ctx, 'caplen-exceeds-snaplen')) {
-      warn(ctx, 'caplen-exceeds-snaplen', offset, `captured length ${capLen} exceeds the file's snaplen ${this.snaplen}`);
-    }
-    try {
-      decodeFrameWith(pkt, buf, pos + RECORD_HEADER, capLen, this.decoder, ctx.anomalies);
-    } catch (e) {
-      decoderFailed(ctx, offset, e);
-    }
-    ctx.stats.packets++;
-    ctx.onPacket(pkt);
-    return true;
+    return pos;
   }
 
   private normaliseTimestamp(offset: number, frac: number): void {
@@ -121,8 +149,8 @@ export class PcapReader extends RecordFramer {
 
   private readFileHeader(buf: Buffer, pos: number, offset: number): boolean {
     const ctx = this.ctx;
-    const magicLe = buf.readUInt32LE(pos);
-    const magicBe = buf.readUInt32BE(pos);
+    const magicLe = u32le(buf, pos);
+    const magicBe = u32be(buf, pos);
     if (magicLe === PCAP_MAGIC_MICROS || magicLe === PCAP_MAGIC_NANOS) {
       this.littleEndian = true;
       this.nanos = magicLe === PCAP_MAGIC_NANOS;
@@ -134,10 +162,11 @@ export class PcapReader extends RecordFramer {
       return false;
     }
     const le = this.littleEndian;
-    const major = le ? buf.readUInt16LE(pos + 4) : buf.readUInt16BE(pos + 4);
-    const minor = le ? buf.readUInt16LE(pos + 6) : buf.readUInt16BE(pos + 6);
-    this.snaplen = le ? buf.readUInt32LE(pos + 16) : buf.readUInt32BE(pos + 16);
-    const linkField = le ? buf.readUInt32LE(pos + 20) : buf.readUInt32BE(pos + 20);
+    const major = u16(buf, pos + 4, le);
+    const minor = u16(buf, pos + 6, le);
+    this.snaplen = u32(buf, pos + 16, le);
+    if (this.snaplen > 0) this.capLimit = Math.min(MAX_CAPTURED_LENGTH, this.snaplen + SNAPLEN_MARGIN);
+    const linkField = u32(buf, pos + 20, le);
     if (major !== 2) {
       fatal(ctx, 'unsupported-version', offset + 4, `pcap version ${major}.${minor} is not readable (only 2.x is)`);
       return false;

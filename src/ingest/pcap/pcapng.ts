@@ -19,6 +19,7 @@
  * version is not 1.0 (or the 1.2 some old writers used) is skipped up to the next SHB.
  */
 import { ByteCursor, hexOffset } from '../../bytes/cursor.js';
+import { u16, u32, u32be, u32le } from '../../bytes/read.js';
 import { RecordFramer } from '../../bytes/record-framer.js';
 import { TruncatedError } from '../../errors.js';
 import type { FrameDecoder } from '../decode/decoder.js';
@@ -106,18 +107,18 @@ export class PcapngReader extends RecordFramer {
   protected recordLength(buf: Buffer, pos: number, offset: number): number {
     let le = this.littleEndian;
     // The SHB type reads the same in both orders; its byte-order magic decides its length's order.
-    const type0 = buf.readUInt32LE(pos);
+    const type0 = u32le(buf, pos);
     if (type0 === BLOCK_SHB) {
-      const magic = buf.readUInt32LE(pos + 8);
+      const magic = u32le(buf, pos + 8);
       if (magic === BYTE_ORDER_MAGIC) le = true;
-      else if (buf.readUInt32BE(pos + 8) === BYTE_ORDER_MAGIC) le = false;
+      else if (u32be(buf, pos + 8) === BYTE_ORDER_MAGIC) le = false;
       else {
-        fatal(this.ctx, 'bad-section-header', offset, `section header block with byte-order magic 0x${buf.readUInt32BE(pos + 8).toString(16)}`);
+        fatal(this.ctx, 'bad-section-header', offset, `section header block with byte-order magic 0x${u32be(buf, pos + 8).toString(16)}`);
         return -1;
       }
     }
-    const type = le ? type0 : buf.readUInt32BE(pos);
-    const len = le ? buf.readUInt32LE(pos + 4) : buf.readUInt32BE(pos + 4);
+    const type = le ? type0 : u32be(buf, pos);
+    const len = u32(buf, pos + 4, le);
     if (len < BLOCK_HEADER || (len & 3) !== 0) {
       fatal(this.ctx, 'bad-record-length', offset, `${blockName(type)} with total length ${len} (at least 12 and a multiple of 4 required)`);
       return -1;
@@ -131,12 +132,29 @@ export class PcapngReader extends RecordFramer {
     return len;
   }
 
-  protected onRecord(buf: Buffer, pos: number, len: number, offset: number): boolean {
-    const type0 = buf.readUInt32LE(pos);
+  protected consume(buf: Buffer, pos: number, end: number, base: number): number {
+    while (end - pos >= BLOCK_HEADER) {
+      const len = this.recordLength(buf, pos, base + pos);
+      if (len < 0) {
+        this.stopped = true;
+        return pos;
+      }
+      if (pos + len > end) return pos;
+      if (!this.readBlock(buf, pos, len, base + pos)) {
+        this.stopped = true;
+        return pos;
+      }
+      pos += len;
+    }
+    return pos;
+  }
+
+  private readBlock(buf: Buffer, pos: number, len: number, offset: number): boolean {
+    const type0 = u32le(buf, pos);
     if (type0 === BLOCK_SHB) return this.readSectionHeader(buf, pos, len, offset);
     const le = this.littleEndian;
-    const type = le ? type0 : buf.readUInt32BE(pos);
-    const trailer = le ? buf.readUInt32LE(pos + len - 4) : buf.readUInt32BE(pos + len - 4);
+    const type = le ? type0 : u32be(buf, pos);
+    const trailer = u32(buf, pos + len - 4, le);
     if (trailer !== len) {
       fatal(this.ctx, 'bad-record-length', offset, `${blockName(type)} length ${len} does not match its trailing length ${trailer}`);
       return false;
@@ -159,9 +177,9 @@ export class PcapngReader extends RecordFramer {
 
   private readSectionHeader(buf: Buffer, pos: number, len: number, offset: number): boolean {
     const ctx = this.ctx;
-    const le = buf.readUInt32LE(pos + 8) === BYTE_ORDER_MAGIC;
+    const le = u32le(buf, pos + 8) === BYTE_ORDER_MAGIC;
     this.littleEndian = le;
-    const trailer = le ? buf.readUInt32LE(pos + len - 4) : buf.readUInt32BE(pos + len - 4);
+    const trailer = u32(buf, pos + len - 4, le);
     if (trailer !== len) {
       fatal(ctx, 'bad-record-length', offset, `section header block length ${len} does not match its trailing length ${trailer}`);
       return false;
@@ -172,8 +190,8 @@ export class PcapngReader extends RecordFramer {
     }
     this.section++;
     this.interfaces = [];
-    const major = le ? buf.readUInt16LE(pos + 12) : buf.readUInt16BE(pos + 12);
-    const minor = le ? buf.readUInt16LE(pos + 14) : buf.readUInt16BE(pos + 14);
+    const major = u16(buf, pos + 12, le);
+    const minor = u16(buf, pos + 14, le);
     this.sectionReadable = major === 1 && (minor === 0 || minor === 2);
     if (!this.sectionReadable) {
       damage(ctx, 'unsupported-version', offset + 12, `pcapng section version ${major}.${minor} is not readable (1.0 is); section skipped`);
@@ -193,8 +211,8 @@ export class PcapngReader extends RecordFramer {
       this.interfaces.push({ id, linkType: -1, snaplen: 0, decoder: undefined, scale: new TimestampScale(MICROSECONDS, 0) });
       return;
     }
-    const linkType = le ? buf.readUInt16LE(pos + 8) : buf.readUInt16BE(pos + 8);
-    const snaplen = le ? buf.readUInt32LE(pos + 12) : buf.readUInt32BE(pos + 12);
+    const linkType = u16(buf, pos + 8, le);
+    const snaplen = u32(buf, pos + 12, le);
     const found: { name?: string; tsresol: number; tsoffset: number; fcsBits?: number } = { tsresol: MICROSECONDS, tsoffset: 0 };
     const c = new ByteCursor(buf, pos + 16, pos + len - 4, offset - pos, le);
     this.readOptions(c, pos, offset, 'interface description block', (code, value) => {
@@ -255,21 +273,21 @@ export class PcapngReader extends RecordFramer {
       return true;
     }
     const le = this.littleEndian;
-    const ifId = le ? buf.readUInt32LE(pos + 8) : buf.readUInt32BE(pos + 8);
+    const ifId = u32(buf, pos + 8, le);
     const iface = this.interfaces[ifId];
     if (iface === undefined) {
       this.unknownInterface(offset, 'enhanced packet block', ifId);
       return true;
     }
-    const capLen = le ? buf.readUInt32LE(pos + 20) : buf.readUInt32BE(pos + 20);
+    const capLen = u32(buf, pos + 20, le);
     if (capLen > len - EPB_MIN) {
       damage(this.ctx, 'bad-record-length', offset, `enhanced packet block claims ${capLen} captured bytes but holds ${len - EPB_MIN}; skipped`);
       return true;
     }
-    const high = le ? buf.readUInt32LE(pos + 12) : buf.readUInt32BE(pos + 12);
-    const low = le ? buf.readUInt32LE(pos + 16) : buf.readUInt32BE(pos + 16);
+    const high = u32(buf, pos + 12, le);
+    const low = u32(buf, pos + 16, le);
     iface.scale.apply(this.ctx.pkt, high, low);
-    const origLen = le ? buf.readUInt32LE(pos + 24) : buf.readUInt32BE(pos + 24);
+    const origLen = u32(buf, pos + 24, le);
     this.deliver(iface, buf, pos + 28, capLen, origLen, offset);
     return true;
   }
@@ -280,21 +298,21 @@ export class PcapngReader extends RecordFramer {
       return true;
     }
     const le = this.littleEndian;
-    const ifId = le ? buf.readUInt16LE(pos + 8) : buf.readUInt16BE(pos + 8);
+    const ifId = u16(buf, pos + 8, le);
     const iface = this.interfaces[ifId];
     if (iface === undefined) {
       this.unknownInterface(offset, 'packet block', ifId);
       return true;
     }
-    const capLen = le ? buf.readUInt32LE(pos + 20) : buf.readUInt32BE(pos + 20);
+    const capLen = u32(buf, pos + 20, le);
     if (capLen > len - PB_MIN) {
       damage(this.ctx, 'bad-record-length', offset, `packet block claims ${capLen} captured bytes but holds ${len - PB_MIN}; skipped`);
       return true;
     }
-    const high = le ? buf.readUInt32LE(pos + 12) : buf.readUInt32BE(pos + 12);
-    const low = le ? buf.readUInt32LE(pos + 16) : buf.readUInt32BE(pos + 16);
+    const high = u32(buf, pos + 12, le);
+    const low = u32(buf, pos + 16, le);
     iface.scale.apply(this.ctx.pkt, high, low);
-    const origLen = le ? buf.readUInt32LE(pos + 24) : buf.readUInt32BE(pos + 24);
+    const origLen = u32(buf, pos + 24, le);
     this.deliver(iface, buf, pos + 28, capLen, origLen, offset);
     return true;
   }
@@ -309,7 +327,7 @@ export class PcapngReader extends RecordFramer {
       damage(this.ctx, 'bad-record-length', offset, `simple packet block of ${len} bytes is shorter than its ${SPB_MIN}-byte minimum; skipped`);
       return true;
     }
-    const origLen = this.littleEndian ? buf.readUInt32LE(pos + 8) : buf.readUInt32BE(pos + 8);
+    const origLen = u32(buf, pos + 8, this.littleEndian);
     // "the minimum value among the SnapLen ... and the Original Packet Length" (section 4.4), and
     // never more than the block holds.
     let capLen = origLen;

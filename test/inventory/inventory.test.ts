@@ -1,0 +1,138 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { DataFileError } from '../../src/errors.js';
+import { isGroupAddress, parseIp, parsePrefix } from '../../src/inventory/address.js';
+import { loadInventory, parseInventory } from '../../src/inventory/load.js';
+import { testCatalog } from '../classify/support.js';
+
+const catalog = testCatalog();
+
+function inv(hosts: unknown[]): ReturnType<typeof parseInventory> {
+  return parseInventory(JSON.stringify({ hosts }), 'hosts.json', catalog);
+}
+
+function errorOf(fn: () => unknown): DataFileError {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof DataFileError) return e;
+    throw e;
+  }
+  throw new Error('expected a DataFileError');
+}
+
+describe('addresses and prefixes', () => {
+  it('parses IPv4, IPv6 (compressed, embedded IPv4, zone ids) and IPv4-mapped IPv6', () => {
+    expect(parseIp('10.1.2.3')).toEqual({ family: 4, value: 0x0a010203 });
+    expect(parseIp('2001:db8::1')).toEqual({ family: 6, value: 0x20010db8000000000000000000000001n });
+    expect(parseIp('::ffff:10.1.2.3')).toEqual({ family: 4, value: 0x0a010203 });
+    expect(parseIp('64:ff9b::192.0.2.33')).toEqual({ family: 6, value: 0x0064ff9b0000000000000000c0000221n });
+    expect(parseIp('fe80::1%eth0')).toEqual({ family: 6, value: 0xfe800000000000000000000000000001n });
+    expect(parseIp('[2001:db8::1]')?.family).toBe(6);
+    for (const bad of ['10.1.2', '10.1.2.256', '01.2.3.4', '1::2::3', '2001:db8:::1', '12345::', 'host', '']) expect(parseIp(bad)).toBeUndefined();
+  });
+
+  it('clears host bits of a prefix and rejects bad lengths', () => {
+    expect(parsePrefix('10.1.2.3/16')).toEqual({ family: 4, value: 0x0a010000, length: 16 });
+    expect(parsePrefix('2001:db8::5/32')).toEqual({ family: 6, value: 0x20010db8000000000000000000000000n, length: 32 });
+    expect(parsePrefix('10.0.0.0/33')).toEqual({ error: 'prefix length 33 is out of range for an IPv4 address' });
+    expect(parsePrefix('10.0.0.0/x')).toEqual({ error: 'prefix length "x" is not a number' });
+  });
+
+  it('knows group addresses', () => {
+    expect(isGroupAddress(parseIp('224.0.0.251')!)).toBe(true);
+    expect(isGroupAddress(parseIp('255.255.255.255')!)).toBe(true);
+    expect(isGroupAddress(parseIp('ff02::1')!)).toBe(true);
+    expect(isGroupAddress(parseIp('10.0.0.255')!)).toBe(false);
+  });
+});
+
+describe('inventory lookups', () => {
+  const i = inv([
+    { address: '10.0.0.0/8', name: 'corp' },
+    { address: '10.1.0.0/16', name: 'hcus', product: 'pathtrak', role: 'hcu' },
+    { address: '10.1.0.7', name: 'hcu-a', product: 'pathtrak', role: 'hcu', model: 'HCU200' },
+    { address: ['2001:db8::/32', '10.2.0.1'], name: 'mn', product: 'xcat', role: 'mgmt-node' },
+    { address: '2001:db8:1::/48', name: 'nodes', role: 'node' },
+  ]);
+
+  it('takes the most specific prefix', () => {
+    expect(i.lookup('10.1.0.7')?.name).toBe('hcu-a');
+    expect(i.lookup('10.1.9.9')?.name).toBe('hcus');
+    expect(i.lookup('10.200.0.1')?.name).toBe('corp');
+    expect(i.lookup('192.168.0.1')).toBeUndefined();
+    expect(i.lookup('2001:db8:1::5')?.name).toBe('nodes');
+    expect(i.lookup('2001:db8:2::5')?.name).toBe('mn');
+    expect(i.lookup('::ffff:10.1.0.7')?.name).toBe('hcu-a');
+    expect(i.lookup('10.2.0.1')?.name).toBe('mn');
+  });
+
+  it('resolves a role without a product when only one product has it', () => {
+    expect(i.lookup('2001:db8:1::5')?.roles).toEqual([{ product: 'xcat', role: 'node' }]);
+  });
+
+  it('counts entries per role', () => {
+    expect(i.roleCounts()).toEqual([
+      { product: 'pathtrak', role: 'hcu', entries: 2 },
+      { product: 'xcat', role: 'mgmt-node', entries: 1 },
+      { product: 'xcat', role: 'node', entries: 1 },
+    ]);
+  });
+
+  it('host names default to the first address', () => {
+    expect(inv([{ address: '10.9.9.9' }]).lookup('10.9.9.9')?.name).toBe('10.9.9.9');
+  });
+});
+
+describe('inventory errors name the file, the entry and the field', () => {
+  it('a bad address', () => {
+    const e = errorOf(() => inv([{ address: '10.0.0.1' }, { address: '10.0.0.300', name: 'x' }]));
+    expect(e.message).toBe('hosts.json: hosts[1] (x): field "address" "10.0.0.300" is not an IPv4 or IPv6 address');
+    expect(e.entry).toBe('hosts[1] (x)');
+    expect(e.pointer).toBe('/hosts/1/address');
+    expect(e.exitCode).toBe(2);
+  });
+
+  it('an unknown product or role, listing the choices', () => {
+    expect(errorOf(() => inv([{ address: '10.0.0.1', product: 'pathtrek', role: 'hcu' }])).message).toBe(
+      'hosts.json: hosts[0] (10.0.0.1): field "product" "pathtrek" is not a catalog product (products: pathtrak, prognosis, stratus-vos, xcat)',
+    );
+    expect(errorOf(() => inv([{ address: '10.0.0.1', name: 'a', product: 'pathtrak', role: 'hcu9' }])).message).toBe(
+      'hosts.json: hosts[0] (a): field "role" "hcu9" is not a role of pathtrak (roles: pathtrak-server, hcu, client)',
+    );
+    expect(errorOf(() => inv([{ address: '10.0.0.1', role: 'client' }])).message).toBe(
+      'hosts.json: hosts[0] (10.0.0.1): field "role" "client" is a role of several products (pathtrak, prognosis): add "product"',
+    );
+  });
+
+  it('schema errors: a missing address, an unknown field, a wrong type, a parameter that is not a number', () => {
+    expect(errorOf(() => inv([{ name: 'x' }])).message).toBe('hosts.json: hosts[0] (x): field "address" is required');
+    expect(errorOf(() => inv([{ address: '10.0.0.1', nmae: 'x' }])).message).toMatch(/^hosts.json: hosts\[0\] \(10.0.0.1\): field "nmae" is not a known field \(known fields: address, name/);
+    expect(errorOf(() => inv([{ address: '10.0.0.1', os: 7 }])).message).toBe('hosts.json: hosts[0] (10.0.0.1): field "os" must be a string, not 7');
+    expect(errorOf(() => inv([{ address: '10.0.0.1', params: { max_open_server: '25' } }])).message).toBe(
+      'hosts.json: hosts[0] (10.0.0.1): field "params.max_open_server" must be an integer, not "25"',
+    );
+    expect(errorOf(() => parseInventory('{"hosts": 3}', 'hosts.json', catalog)).message).toBe('hosts.json: field "hosts" must be an array, not 3');
+    expect(errorOf(() => inv([{ address: '10.0.0.1', role: 'hcu', roles: [{ role: 'hcu' }] }])).message).toContain('must not have "role" together with "roles"');
+  });
+
+  it('a prefix listed twice', () => {
+    expect(errorOf(() => inv([{ address: '10.1.0.0/16', name: 'a' }, { address: '10.1.7.7/16', name: 'b' }])).message).toBe(
+      'hosts.json: hosts[1] (b): field "address" 10.1.7.7/16 is already listed by hosts[0] (a)',
+    );
+  });
+
+  it('JSON syntax errors give line and column', () => {
+    const e = errorOf(() => parseInventory('{\n  "hosts": [\n    { "address": "10.0.0.1", }\n  ]\n}', 'hosts.json', catalog));
+    expect(e.message).toMatch(/^hosts.json:3:\d+: not valid JSON \(/);
+  });
+
+  it('a missing file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'portolan-inv-'));
+    expect(errorOf(() => loadInventory(join(dir, 'nope.json'), catalog)).message).toBe(`${join(dir, 'nope.json')}: no such file`);
+    writeFileSync(join(dir, 'ok.json'), JSON.stringify({ hosts: [{ address: '10.0.0.1', name: 'a' }] }));
+    expect(loadInventory(join(dir, 'ok.json'), catalog).hosts).toHaveLength(1);
+  });
+});
