@@ -21,3 +21,7 @@ export type * from './report/types.js';
 export { readReport, readReportChunks, compareReports, readHistory, HistoryBuilder, dateFromFileName, driftRenderers, DRIFT_FORMATS } from './drift/index.js';
 export type { CompareOptions, DriftFormat, DriftRenderer, ReadReportOptions } from './drift/index.js';
 export type * from './drift/types.js';
+export { readCapture, readCaptureBuffer } from './ingest/pcap/read.js';
+export type { CaptureStats, CaptureInterface, CaptureFormat } from './ingest/pcap/read.js';
+export { decodeFrame, formatAddress, createDecodedPacket, isLinkTypeSupported, LINKTYPE } from './ingest/decode/index.js';
+export type { DecodedPacket, EmbeddedHeader, PflogHeader } from './ingest/decode/index.js';

@@ -38,19 +38,22 @@ async function readOne(lib, path) {
   const input = await lib.openInput(path);
   const anomalies = new lib.AnomalyLog();
   const byLine = new Map();
+  const notAddresses = [];
   let observations = 0;
   try {
     const stats = await lib.readLog(input, OPTIONS, (o) => {
       observations++;
+      // Endpoint.ip is canonical address text by contract; note any other value.
+      for (const ip of [o.src, o.dst]) if (lib.canonicalIp(ip) !== ip) notAddresses.push(`line ${o.evidence?.line ?? '?'}: "${ip}"`);
       const line = o.evidence?.line;
       if (line === undefined) return;
       let list = byLine.get(line);
       if (list === undefined) byLine.set(line, (list = []));
       list.push(o);
     }, anomalies);
-    return { stats, byLine, observations, error: undefined };
+    return { stats, byLine, observations, notAddresses, error: undefined };
   } catch (e) {
-    return { stats: undefined, byLine, observations, error: e instanceof Error ? e.message : String(e) };
+    return { stats: undefined, byLine, observations, notAddresses, error: e instanceof Error ? e.message : String(e) };
   } finally {
     input.close();
   }
@@ -251,6 +254,7 @@ export async function run({ corpus, log }) {
     const fmt = r.stats?.format ?? 'not read';
     log(`${logName}: ${agree}/${total} lines agree${allowed > 0 ? ` (${allowed} by the allow-list)` : ''} [${fmt}]`);
     for (const n of notes) log(n);
+    if (r.notAddresses.length > 0) log(`  note: endpoints that are not canonical addresses: ${r.notAddresses.join('; ')}`);
   }
   for (const key of allow.keys()) {
     const file = key.slice(0, key.lastIndexOf(':'));
@@ -272,6 +276,7 @@ export async function run({ corpus, log }) {
         continue;
       }
       const s = r.stats;
+      if (r.notAddresses.length > 0) log(`  note: endpoints that are not canonical addresses: ${r.notAddresses.join('; ')}`);
       // Document formats are not framed into lines by the reader: count the file's lines here.
       const lines = s.lines > 0 ? s.lines : countLines(path);
       log(`${logName}: ${lines} lines read, ${r.observations} observations, ${s.badLines} bad lines, ${s.skipped} skipped [${s.format}]${s.badReasons.length > 0 ? ` bad: ${s.badReasons.map((b) => `${b.code}×${b.count} (lines ${b.lines.join(',')})`).join('; ')}` : ''}`);

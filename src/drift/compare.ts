@@ -6,7 +6,6 @@
  * Every drift item gets a severity of its own; the table of rules is `severityOf*` below and
  * docs/drift.md. Pure: values in, values out.
  */
-import type { Finding } from '../classify/types.js';
 import { SEVERITY_ORDER } from '../classify/types.js';
 import { FINDING_LABEL, groupDigits, humanBytes, shortTime } from '../report/format.js';
 import type { ServiceReachability } from '../report/types.js';
@@ -485,9 +484,4 @@ export function compareReports(a: LoadedReport, b: LoadedReport, options: Compar
     counts,
     items,
   };
-}
-
-/** The words for a finding in timelines and legends (re-exported for the renderers). */
-export function findingLabel(f: Finding): string {
-  return FINDING_LABEL[f];
 }

@@ -92,7 +92,7 @@ class Assembly {
   done = false;
   value: JsonValue = null;
 
-  /** Feeds one token; returns false when the token did not belong to a value (never, once started). */
+  /** Feeds one token of the value; `depthBefore` is the document depth the value starts at. */
   push(t: Token, depthBefore: number): void {
     if (++this.tokens > MAX_VALUE_TOKENS) throw new LimitError(`a value of more than ${MAX_VALUE_TOKENS} JSON tokens`);
     switch (t.name) {

@@ -43,12 +43,35 @@ const H_MULTI = 0x40;
 /** Not a letter: payload has been seen in this direction, so `maxEnd*` is valid. */
 const H_SEQ_SEEN = 0x200;
 
+/**
+ * Every history string is interned: `appendHistory(h, c)` returns the one string for `h + c`, so
+ * flows share their history strings instead of each building its own (there are a few hundred
+ * distinct histories in practice; the cache stops growing at HISTORY_CACHE_MAX prefixes).
+ */
+const historyNext = new Map<string, Map<string, string>>();
+const HISTORY_CACHE_MAX = 65536;
+
+export function appendHistory(h: string, letter: string): string {
+  let next = historyNext.get(h);
+  if (next === undefined) {
+    if (historyNext.size >= HISTORY_CACHE_MAX) return h + letter;
+    next = new Map();
+    historyNext.set(h, next);
+  }
+  let s = next.get(letter);
+  if (s === undefined) {
+    s = h + letter;
+    next.set(letter, s);
+  }
+  return s;
+}
+
 /** Writes `upper`/`lower` the first time `mask` is seen in a direction; true when it was seen before. */
 function seenBefore(f: FlowState, mask: number, fromClient: boolean, upper: string, lower: string): boolean {
   const m = fromClient ? mask : mask << 16;
   if ((f.hist & m) === 0) {
     f.hist |= m;
-    f.history += fromClient ? upper : lower;
+    f.history = appendHistory(f.history, fromClient ? upper : lower);
     return false;
   }
   return true;
@@ -78,28 +101,28 @@ export function updateTcp(f: FlowState, fromClient: boolean, flags: number, seq:
       const upper = ack ? 'H' : 'S';
       const lower = ack ? 'h' : 's';
       if (fromClient) {
-        if (seenBefore(f, H_SYN, true, upper, lower) && seq !== f.synSeqC) f.history += upper;
+        if (seenBefore(f, H_SYN, true, upper, lower) && seq !== f.synSeqC) f.history = appendHistory(f.history, upper);
         f.synSeqC = seq;
       } else {
-        if (seenBefore(f, H_SYN, false, upper, lower) && seq !== f.synSeqS) f.history += lower;
+        if (seenBefore(f, H_SYN, false, upper, lower) && seq !== f.synSeqS) f.history = appendHistory(f.history, lower);
         f.synSeqS = seq;
       }
     } else if (fin) {
       // A FIN's sequence number is taken at the end of the payload it carries.
       const end = (seq + payloadLen) | 0;
       if (fromClient) {
-        if (seenBefore(f, H_FIN, true, 'F', 'f') && end !== f.finSeqC) f.history += 'F';
+        if (seenBefore(f, H_FIN, true, 'F', 'f') && end !== f.finSeqC) f.history = appendHistory(f.history, 'F');
         f.finSeqC = end;
       } else {
-        if (seenBefore(f, H_FIN, false, 'F', 'f') && end !== f.finSeqS) f.history += 'f';
+        if (seenBefore(f, H_FIN, false, 'F', 'f') && end !== f.finSeqS) f.history = appendHistory(f.history, 'f');
         f.finSeqS = end;
       }
     } else {
       if (fromClient) {
-        if (seenBefore(f, H_RST, true, 'R', 'r') && seq !== f.rstSeqC) f.history += 'R';
+        if (seenBefore(f, H_RST, true, 'R', 'r') && seq !== f.rstSeqC) f.history = appendHistory(f.history, 'R');
         f.rstSeqC = seq;
       } else {
-        if (seenBefore(f, H_RST, false, 'R', 'r') && seq !== f.rstSeqS) f.history += 'r';
+        if (seenBefore(f, H_RST, false, 'R', 'r') && seq !== f.rstSeqS) f.history = appendHistory(f.history, 'r');
         f.rstSeqS = seq;
       }
     }
@@ -139,9 +162,15 @@ function noteSequenceEnd(f: FlowState, fromClient: boolean, seq: number, len: nu
   const max = fromClient ? f.maxEndC : f.maxEndS;
   if (((end - max) | 0) <= 0) {
     const n = fromClient ? ++f.rxmitC : ++f.rxmitS;
-    if (isPowerOfTen(n)) f.history += fromClient ? 'T' : 't';
+    if (isPowerOfTen(n)) f.history = appendHistory(f.history, fromClient ? 'T' : 't');
   } else if (fromClient) f.maxEndC = end;
   else f.maxEndS = end;
+}
+
+function internHistory(h: string): string {
+  let out = '';
+  for (const ch of h) out = appendHistory(out, ch);
+  return out;
 }
 
 /** UDP and other datagram flows: Zeek writes D/d the first time each side sends. */
@@ -156,7 +185,7 @@ export function flipHistory(f: FlowState): void {
     const lower = ch.toLowerCase();
     h += ch === lower ? ch.toUpperCase() : lower;
   }
-  f.history = h;
+  f.history = internHistory(h);
   const lo = f.hist & 0xffff;
   const hi = (f.hist >>> 16) & 0xffff;
   f.hist = (lo << 16) | hi;

@@ -53,6 +53,8 @@ export class FlowIndex {
   kHash = 0;
   /** After a successful `find`: true when the packet's source is the flow's A side. */
   fromA = true;
+  /** The flow found last: packets come in trains, and this one is usually still in cache. */
+  private last: FlowState | null = null;
 
   constructor(capacity = INITIAL_CAPACITY) {
     let cap = INITIAL_CAPACITY;
@@ -97,6 +99,29 @@ export class FlowIndex {
 
   /** The live flow with the scratch key (either direction), or null. Sets `fromA`. */
   find(): FlowState | null {
+    const h = this.kHash;
+    const last = this.last;
+    if (last !== null && last.hash === h && this.matches(last)) return last;
+    const f = this.probe();
+    if (f !== null) this.last = f;
+    return f;
+  }
+
+  /** Compares the scratch key with a flow's, both ways; sets `fromA`. */
+  private matches(f: FlowState): boolean {
+    if (f.protoNumber !== this.kProto || f.ver !== this.kVer) return false;
+    if (f.a0 === this.kA0 && f.b0 === this.kB0 && f.pa === this.kPa && f.pb === this.kPb && this.sameWords(f, true)) {
+      this.fromA = true;
+      return true;
+    }
+    if (f.a0 === this.kB0 && f.b0 === this.kA0 && f.pa === this.kPb && f.pb === this.kPa && this.sameWords(f, false)) {
+      this.fromA = false;
+      return true;
+    }
+    return false;
+  }
+
+  private probe(): FlowState | null {
     const slots = this.slots;
     const hashes = this.hashes;
     const mask = this.mask;
@@ -106,16 +131,7 @@ export class FlowIndex {
       if (hashes[i] === h) {
         const f = slots[i];
         if (f === null || f === undefined) return null;
-        if (f.protoNumber === this.kProto && f.ver === this.kVer) {
-          if (f.a0 === this.kA0 && f.b0 === this.kB0 && f.pa === this.kPa && f.pb === this.kPb && this.sameWords(f, true)) {
-            this.fromA = true;
-            return f;
-          }
-          if (f.a0 === this.kB0 && f.b0 === this.kA0 && f.pa === this.kPb && f.pb === this.kPa && this.sameWords(f, false)) {
-            this.fromA = false;
-            return f;
-          }
-        }
+        if (this.matches(f)) return f;
       } else if (slots[i] === null) {
         return null;
       }
@@ -168,6 +184,7 @@ export class FlowIndex {
 
   /** Removes `f` (by identity) if it is indexed. */
   remove(f: FlowState): void {
+    if (this.last === f) this.last = null;
     const slots = this.slots;
     const mask = this.mask;
     let i = f.hash & mask;

@@ -7,7 +7,7 @@
  * Orientation: `a*` is the first packet's (or line's) source and `b*` its destination; `clientIsA`
  * says which of them is the client. Counts are kept per client/server.
  */
-import type { AppMark, Endpoint, Evidence, ProtoName } from '../model.js';
+import type { AppMark, Endpoint, ProtoName } from '../model.js';
 import type { FlowView } from './observer.js';
 
 /** TCP state bits (per flow). `C_` = sent by the client, `S_` = sent by the server. */
@@ -99,13 +99,19 @@ export interface FlowExtra {
   countsGiven: boolean;
 }
 
+/**
+ * One live flow. Objects are pooled by the table: after a flow is emitted its object is `reset()`
+ * and reused for a later flow, so the objects that live long enough to reach the old generation
+ * are not garbage a moment later (flows live for seconds to minutes: allocating one per flow made
+ * garbage collection the largest cost of the table).
+ */
 export class FlowState implements FlowView {
   // Field order is layout order: what every packet reads or writes comes first, so it shares a few
   // cache lines (the key, orientation, times, counts, TCP state), then what is set once.
 
   // ---- key (packet flows; log flows use extra.tupleKey) ----
   hash = 0;
-  protoNumber: number;
+  protoNumber = 0;
   ver = 0;
   a0 = 0;
   b0 = 0;
@@ -132,6 +138,7 @@ export class FlowState implements FlowView {
   st = 0;
   /** Once-per-direction history letters already written (bit per letter and direction). */
   hist = 0;
+  /** Zeek-style history; every value is interned (history.ts), so no string is allocated per flow. */
   history = '';
   /** Client's initial sequence number (int32), valid when st has C_SYN. */
   isn = 0;
@@ -160,13 +167,19 @@ export class FlowState implements FlowView {
   b2 = 0;
   b3 = 0;
 
-  // ---- identity ----
-  readonly id: string;
-  readonly proto: ProtoName;
-  client: Endpoint;
-  server: Endpoint;
+  // ---- identity: id `<inputIndex>.<seqNo>`, made into text only when asked ----
+  inputIndex = 0;
+  seqNo = 0;
+  private idText: string | undefined = undefined;
+  proto: ProtoName = 'tcp';
+  /** Client and server endpoints: owned by this object, their fields rewritten for each flow. */
+  readonly client: Endpoint = { ip: '', port: 0 };
+  readonly server: Endpoint = { ip: '', port: 0 };
   directionInferred = true;
-  readonly evidence: Evidence;
+  /** Evidence: file, and byte offset or line of the first record (-1 when absent). */
+  evFile = '';
+  evOffset = -1;
+  evLine = -1;
   vlan = -1;
   icmpType = -1;
   icmpCode = -1;
@@ -183,18 +196,76 @@ export class FlowState implements FlowView {
   prev: FlowState | null = null;
   next: FlowState | null = null;
 
-  constructor(id: string, protoNumber: number, proto: ProtoName, client: Endpoint, server: Endpoint, evidence: Evidence) {
-    this.id = id;
-    this.protoNumber = protoNumber;
-    this.proto = proto;
-    this.client = client;
-    this.server = server;
-    this.evidence = evidence;
+  get id(): string {
+    return (this.idText ??= `${this.inputIndex}.${this.seqNo}`);
   }
 
   /** Seconds since the epoch of the first packet (fractional), for observers. */
   get firstTime(): number {
     return this.firstSec + this.firstNsec * 1e-9;
+  }
+
+  /** Back to the state of a new object (every field, in declaration order), for reuse. */
+  reset(): void {
+    this.hash = 0;
+    this.protoNumber = 0;
+    this.ver = 0;
+    this.a0 = 0;
+    this.b0 = 0;
+    this.pa = 0;
+    this.pb = 0;
+    this.clientIsA = true;
+    this.lastSec = 0;
+    this.lastNsec = 0;
+    this.list = LIST_NONE;
+    this.listSec = 0;
+    this.pktsC = 0;
+    this.pktsS = 0;
+    this.bytesC = 0;
+    this.bytesS = 0;
+    this.st = 0;
+    this.hist = 0;
+    this.history = '';
+    this.isn = 0;
+    this.synSeqC = 0;
+    this.synSeqS = 0;
+    this.finSeqC = 0;
+    this.finSeqS = 0;
+    this.rstSeqC = 0;
+    this.rstSeqS = 0;
+    this.maxEndC = 0;
+    this.maxEndS = 0;
+    this.rxmitC = 0;
+    this.rxmitS = 0;
+    this.observed = false;
+    this.app = undefined;
+    this.a1 = 0;
+    this.a2 = 0;
+    this.a3 = 0;
+    this.b1 = 0;
+    this.b2 = 0;
+    this.b3 = 0;
+    this.inputIndex = 0;
+    this.seqNo = 0;
+    this.idText = undefined;
+    this.proto = 'tcp';
+    this.client.ip = '';
+    this.client.port = 0;
+    this.server.ip = '';
+    this.server.port = 0;
+    this.directionInferred = true;
+    this.evFile = '';
+    this.evOffset = -1;
+    this.evLine = -1;
+    this.vlan = -1;
+    this.icmpType = -1;
+    this.icmpCode = -1;
+    this.firstSec = 0;
+    this.firstNsec = 0;
+    this.order = 0;
+    this.extra = undefined;
+    this.prev = null;
+    this.next = null;
   }
 }
 

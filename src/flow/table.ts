@@ -35,8 +35,9 @@
 import type { AnomalyLog } from '../anomalies.js';
 import type { DecodedPacket } from '../ingest/decode/packet.js';
 import { formatAddress } from '../ingest/decode/address.js';
+import { AddressTextCache } from './address-text.js';
 import type { Endpoint, Evidence, Flow, Observation } from '../model.js';
-import { flipHistory, updateDatagram, updateTcp } from './history.js';
+import { appendHistory, flipHistory, updateDatagram, updateTcp } from './history.js';
 import { FlowIndex } from './key.js';
 import type { FlowObserver } from './observer.js';
 import { decideOutcome, isDestinationUnreachable } from './outcome.js';
@@ -117,6 +118,9 @@ export interface FlowTableStats {
   orphanFragments: number;
 }
 
+/** Most emitted flow objects kept for reuse. */
+const POOL_MAX = 65536;
+
 /** Most datagrams whose fragments are tracked at once. */
 const FRAGMENT_CAP = 65536;
 
@@ -145,11 +149,15 @@ function isIcmpError(ipVersion: 4 | 6, type: number): boolean {
   return type >= 1 && type <= 4;
 }
 
-/** ICMP request and reply types (RFC 792, RFC 950, RFC 1256; RFC 4443, RFC 4861, RFC 4620). */
-const ICMP4_REQUESTS = new Set([8, 13, 15, 17, 10]);
-const ICMP4_REPLIES = new Set([0, 14, 16, 18, 9]);
-const ICMP6_REQUESTS = new Set([128, 133, 135, 139]);
-const ICMP6_REPLIES = new Set([129, 134, 136, 140]);
+/**
+ * ICMP queries whose reply goes back to the asker (RFC 792 echo, timestamp, information; RFC 950
+ * address mask; RFC 4443 echo; RFC 4620 node information): the asker is the client. Router and
+ * neighbour advertisements are left out: they are often unsolicited and sent to a multicast group.
+ */
+const ICMP4_REQUESTS = new Set([8, 13, 15, 17]);
+const ICMP4_REPLIES = new Set([0, 14, 16, 18]);
+const ICMP6_REQUESTS = new Set([128, 139]);
+const ICMP6_REPLIES = new Set([129, 140]);
 
 function listFor(proto: number): number {
   switch (proto) {
@@ -183,6 +191,13 @@ export class FlowTable {
   private readonly scores: Uint8Array;
 
   private readonly index = new FlowIndex();
+  private readonly addresses = new AddressTextCache();
+  /** Emitted flow objects kept for reuse (see FlowState). */
+  private readonly pool: FlowState[] = [];
+  private readonly poolMax: number;
+  /** Sequence counter of the input seen last (ids are `<input>.<sequence>`). */
+  private seqInput = -1;
+  private seqNext = 0;
   /** Log flows by their unordered 5-tuple text, and by `format|connection id`. */
   private readonly byTuple = new Map<string, FlowState>();
   private readonly byConnId = new Map<string, FlowState>();
@@ -219,6 +234,7 @@ export class FlowTable {
     this.timeouts[LIST_CLOSED] = o.closeLinger;
     this.fragmentTimeout = o.fragmentTimeout;
     this.maxFlows = Math.max(1, Math.floor(o.maxFlows));
+    this.poolMax = Math.min(this.maxFlows, POOL_MAX);
     this.scores = options.serverPorts === undefined ? DEFAULT_PORT_SCORES : buildPortScores(options.serverPorts);
   }
 
@@ -331,14 +347,17 @@ export class FlowTable {
     if (pkt.pflog !== null) this.notePflog(f, pkt, fromClient);
     if (frag !== undefined && frag.pendingPackets > 0) this.releaseFragments(f, frag, fromClient);
 
-    if (f.observed && this.observer !== undefined && pkt.fragment !== 2) this.observer.onPacket(f, fromClient, pkt);
+    if (f.observed && this.observer !== undefined && pkt.fragment !== 2 && this.observer.onPacket(f, fromClient, pkt) === false) {
+      // The observer lost interest and released what it kept for this flow.
+      f.observed = false;
+    }
   }
 
   private createFromPacket(pkt: DecodedPacket, inputIndex: number, file: string, proto: number, sp: number, dp: number, t: number): FlowState {
     const ver = pkt.ipVersion === 6 ? 6 : 4;
     const shown = hasPorts(proto);
-    const a: Endpoint = { ip: formatAddress(pkt.buf, pkt.srcOff, ver), port: shown ? sp : 0 };
-    const b: Endpoint = { ip: formatAddress(pkt.buf, pkt.dstOff, ver), port: shown ? dp : 0 };
+    const a: Endpoint = { ip: this.addresses.text(pkt.buf, pkt.srcOff, ver), port: shown ? sp : 0 };
+    const b: Endpoint = { ip: this.addresses.text(pkt.buf, pkt.dstOff, ver), port: shown ? dp : 0 };
 
     let clientIsA = true;
     let inferred = true;
@@ -362,7 +381,7 @@ export class FlowTable {
       clientIsA = this.sourceIsClient(sp, dp);
     }
 
-    const f = this.newFlow(inputIndex, proto, a, b, { file, offset: pkt.offset }, t, clientIsA, inferred);
+    const f = this.newFlow(inputIndex, proto, a, b, file, pkt.offset, -1, t, clientIsA, inferred);
     f.firstSec = f.lastSec = pkt.tsSec;
     f.firstNsec = f.lastNsec = pkt.tsNsec;
     f.vlan = pkt.vlan;
@@ -376,40 +395,56 @@ export class FlowTable {
   }
 
   /**
-   * Creates a flow object (not yet indexed or listed): id, endpoints, orientation, and the
-   * observers' claim. `a` is the first packet's (line's) source.
+   * Takes a flow object (not yet indexed or listed) and fills in id, endpoints, evidence,
+   * orientation, and the observers' claim. `a` is the first packet's (line's) source.
    */
-  private newFlow(inputIndex: number, proto: number, a: Endpoint, b: Endpoint, evidence: Evidence, t: number, clientIsA: boolean, inferred: boolean): FlowState {
+  private newFlow(
+    inputIndex: number,
+    proto: number,
+    a: Endpoint,
+    b: Endpoint,
+    file: string,
+    offset: number,
+    line: number,
+    t: number,
+    clientIsA: boolean,
+    inferred: boolean,
+  ): FlowState {
     if (this.active >= this.maxFlows) this.evictOldest();
-    let seq = this.sequences.get(inputIndex) ?? 0;
-    this.sequences.set(inputIndex, ++seq);
-    const id = `${inputIndex}.${seq}`;
-    if (this.observer !== undefined) {
-      const claim = this.observer.matchNewFlow(proto, a, b, t);
-      if (claim !== undefined) {
-        if (claim.client !== undefined) {
-          if (sameEndpoint(claim.client, a)) {
-            clientIsA = true;
-            inferred = false;
-          } else if (sameEndpoint(claim.client, b)) {
-            clientIsA = false;
-            inferred = false;
-          }
-        }
-        const f = new FlowState(id, proto, protoName(proto), clientIsA ? a : b, clientIsA ? b : a, evidence);
-        f.app = claim.app;
-        return this.initFlow(f, clientIsA, inferred, t);
+    if (inputIndex !== this.seqInput) {
+      if (this.seqInput >= 0) this.sequences.set(this.seqInput, this.seqNext);
+      this.seqInput = inputIndex;
+      this.seqNext = this.sequences.get(inputIndex) ?? 0;
+    }
+    const claim = this.observer?.matchNewFlow(proto, a, b, t);
+    if (claim?.client !== undefined) {
+      if (sameEndpoint(claim.client, a)) {
+        clientIsA = true;
+        inferred = false;
+      } else if (sameEndpoint(claim.client, b)) {
+        clientIsA = false;
+        inferred = false;
       }
     }
-    const f = new FlowState(id, proto, protoName(proto), clientIsA ? a : b, clientIsA ? b : a, evidence);
-    return this.initFlow(f, clientIsA, inferred, t);
-  }
-
-  private initFlow(f: FlowState, clientIsA: boolean, inferred: boolean, t: number): FlowState {
+    const f = this.pool.pop() ?? new FlowState();
+    f.inputIndex = inputIndex;
+    f.seqNo = ++this.seqNext;
+    f.protoNumber = proto;
+    f.proto = protoName(proto);
+    const c = clientIsA ? a : b;
+    const s = clientIsA ? b : a;
+    f.client.ip = c.ip;
+    f.client.port = c.port;
+    f.server.ip = s.ip;
+    f.server.port = s.port;
+    f.evFile = file;
+    f.evOffset = offset;
+    f.evLine = line;
+    if (claim !== undefined) f.app = claim.app;
     f.clientIsA = clientIsA;
     f.directionInferred = inferred;
     f.order = ++this.createdCount;
-    if (!clientIsA && (f.protoNumber === 6 || f.protoNumber === 17)) f.history = '^';
+    if (!clientIsA && (proto === 6 || proto === 17)) f.history = appendHistory('', '^');
     return f;
   }
 
@@ -478,7 +513,7 @@ export class FlowTable {
       const b: Endpoint = { ip: formatAddress(pkt.buf, q.dstOff, q.ipVersion), port: shown ? qdp : 0 };
       const echo = isIcmp(qproto) && (q.ipVersion === 4 ? ICMP4_REQUESTS : ICMP6_REQUESTS).has(q.icmpType);
       const clientIsA = echo || this.sourceIsClient(qsp, qdp);
-      f = this.newFlow(inputIndex, qproto, a, b, { file, offset: pkt.offset }, t, clientIsA, !echo);
+      f = this.newFlow(inputIndex, qproto, a, b, file, pkt.offset, -1, t, clientIsA, !echo);
       f.firstSec = f.lastSec = pkt.tsSec;
       f.firstNsec = f.lastNsec = pkt.tsNsec;
       f.vlan = pkt.vlan;
@@ -489,7 +524,7 @@ export class FlowTable {
       this.index.insert(f);
       this.admit(f);
     }
-    this.noteIcmpError(f, pkt.ipVersion === 6 ? 6 : 4, pkt.icmpType, pkt.icmpCode, formatAddress(pkt.buf, pkt.srcOff, pkt.ipVersion === 6 ? 6 : 4));
+    this.noteIcmpError(f, pkt.ipVersion === 6 ? 6 : 4, pkt.icmpType, pkt.icmpCode, this.addresses.text(pkt.buf, pkt.srcOff, pkt.ipVersion === 6 ? 6 : 4));
     this.touchTime(f, pkt.tsSec, pkt.tsNsec);
     return true;
   }
@@ -558,7 +593,7 @@ export class FlowTable {
     }
     this.touchTime(f, e.pendingFirstSec, e.pendingFirstNsec);
     this.touchTime(f, e.pendingLastSec, e.pendingLastNsec);
-    if (f.evidence.offset !== undefined && e.pendingOffset < f.evidence.offset) f.evidence.offset = e.pendingOffset;
+    if (f.evOffset >= 0 && e.pendingOffset < f.evOffset) f.evOffset = e.pendingOffset;
     e.pendingPackets = 0;
     e.pendingBytes = 0;
   }
@@ -626,7 +661,7 @@ export class FlowTable {
       f = undefined;
     }
     f ??= this.createFromObservation(obs, key, inputIndex, t);
-    this.mergeObservation(f, obs, t);
+    this.mergeObservation(f, obs);
   }
 
   private createFromObservation(obs: Observation, key: string, inputIndex: number, t: number): FlowState {
@@ -645,7 +680,8 @@ export class FlowTable {
         inferred = false;
       }
     } else if (shown) clientIsA = this.sourceIsClient(obs.srcPort, obs.dstPort);
-    const f = this.newFlow(inputIndex, proto, a, b, { ...obs.evidence }, t, clientIsA, inferred);
+    const ev = obs.evidence;
+    const f = this.newFlow(inputIndex, proto, a, b, ev.file, ev.offset ?? -1, ev.line ?? -1, t, clientIsA, inferred);
     // Log flows carry no '^': their history comes from the lines.
     f.history = '';
     f.firstSec = f.lastSec = obs.tsSec;
@@ -658,7 +694,7 @@ export class FlowTable {
     return f;
   }
 
-  private mergeObservation(f: FlowState, obs: Observation, t: number): void {
+  private mergeObservation(f: FlowState, obs: Observation): void {
     const x = extraOf(f);
     const proto = f.protoNumber;
     let srcIsClient = obs.src === f.client.ip && (!hasPorts(proto) || obs.srcPort === f.client.port);
@@ -825,7 +861,9 @@ export class FlowTable {
           code: 'flow-table-cap',
           severity: 'warning',
           message: `flow table full (${this.maxFlows} live flows): flow ${oldest.id} (${oldest.client.ip}:${oldest.client.port} → ${oldest.server.ip}:${oldest.server.port}) emitted before its timeout`,
-          ...oldest.evidence,
+          file: oldest.evFile,
+          ...(oldest.evOffset >= 0 ? { offset: oldest.evOffset } : {}),
+          ...(oldest.evLine >= 0 ? { line: oldest.evLine } : {}),
         });
       } else log.addCount('flow-table-cap', 'warning');
     }
@@ -856,6 +894,8 @@ export class FlowTable {
     this.emitted++;
     if (f.observed && this.observer !== undefined) this.observer.onFlowEnd(f);
     this.onFlow(toFlow(f));
+    f.reset();
+    if (this.pool.length < this.poolMax) this.pool.push(f);
   }
 }
 
@@ -894,9 +934,12 @@ function swapCase(s: string): string {
 
 /** Turns a log flow around: the line that named the initiator came after lines that did not. */
 function flipFlow(f: FlowState): void {
-  const c = f.client;
-  f.client = f.server;
-  f.server = c;
+  const ip = f.client.ip;
+  const port = f.client.port;
+  f.client.ip = f.server.ip;
+  f.client.port = f.server.port;
+  f.server.ip = ip;
+  f.server.port = port;
   f.clientIsA = !f.clientIsA;
   let n = f.pktsC;
   f.pktsC = f.pktsS;
@@ -915,6 +958,13 @@ function stripUndefined<T extends object>(o: T): Partial<T> {
   return out;
 }
 
+function evidenceOf(f: FlowState): Evidence {
+  const ev: Evidence = { file: f.evFile };
+  if (f.evOffset >= 0) ev.offset = f.evOffset;
+  if (f.evLine >= 0) ev.line = f.evLine;
+  return ev;
+}
+
 /** The emitted record, keys in the order the NDJSON output prints them. */
 export function toFlow(f: FlowState): Flow {
   const x = f.extra;
@@ -931,7 +981,7 @@ export function toFlow(f: FlowState): Flow {
     bytes: { client: f.bytesC, server: f.bytesS },
     history,
     outcome: decideOutcome(f),
-    evidence: { ...f.evidence },
+    evidence: evidenceOf(f),
   };
   if (f.app !== undefined) flow.app = f.app;
   const v = x?.verdict;

@@ -29,12 +29,17 @@ function bytesOf(b: Bytes | undefined): Buffer {
 
 export const LINKTYPE_NULL = 0;
 export const LINKTYPE_ETHERNET = 1;
+export const LINKTYPE_PPP = 9;
+export const LINKTYPE_FDDI = 10;
+export const LINKTYPE_PPP_HDLC = 50;
 export const LINKTYPE_RAW = 101;
 export const LINKTYPE_LOOP = 108;
 export const LINKTYPE_LINUX_SLL = 113;
 export const LINKTYPE_PFLOG = 117;
 export const LINKTYPE_IPV4 = 228;
 export const LINKTYPE_IPV6 = 229;
+export const LINKTYPE_NFLOG = 239;
+export const LINKTYPE_IPOIB = 242;
 export const LINKTYPE_LINUX_SLL2 = 276;
 
 export const IPPROTO_ICMP = 1;
@@ -561,14 +566,24 @@ export interface EthernetOptions {
   pad?: boolean;
   /** Wraps the packet in LLC/SNAP after an 802.3 length field instead of an EtherType. */
   llcSnap?: boolean;
+  /** MPLS labels (outermost first) between the EtherType 0x8847 and the packet. */
+  mplsLabels?: number[];
+}
+
+/** An MPLS label stack (RFC 3032) in front of `payload`, the last label marked bottom of stack. */
+export function mplsStack(labels: readonly number[], payload: Buffer): Buffer {
+  const stack = Buffer.alloc(4 * labels.length);
+  labels.forEach((label, i) => stack.writeUInt32BE((((label & 0xfffff) << 12) | (i === labels.length - 1 ? 0x100 : 0) | 64) >>> 0, 4 * i));
+  return Buffer.concat([stack, payload]);
 }
 
 export function ethernet(p: IpPacket | Buffer, o: EthernetOptions = {}): Frame {
   const isIp = !Buffer.isBuffer(p);
-  const payload = isIp ? p.bytes : p;
+  const mpls = o.mplsLabels !== undefined && o.mplsLabels.length > 0;
+  const payload = isIp ? (mpls ? mplsStack(o.mplsLabels ?? [], p.bytes) : p.bytes) : p;
   const srcAddr = isIp ? parseIp(p.src).bytes : Buffer.from([1, 2, 3, 4]);
   const dstAddr = isIp ? parseIp(p.dst).bytes : Buffer.from([5, 6, 7, 8]);
-  const type = o.etherType ?? (isIp ? etherTypeOf(p) : 0x0800);
+  const type = o.etherType ?? (mpls ? 0x8847 : isIp ? etherTypeOf(p) : 0x0800);
   const vlans = o.vlan === undefined ? [] : Array.isArray(o.vlan) ? o.vlan : [o.vlan];
   const parts: Buffer[] = [macOf(o.dst, dstAddr, 0x02), macOf(o.src, srcAddr, 0x02)];
   vlans.forEach((id, i) => {
@@ -657,6 +672,50 @@ export function rawIp(p: IpPacket, linkType: 101 | 12 | 14 = LINKTYPE_RAW): Fram
 /** LINKTYPE_IPV4 (228) or LINKTYPE_IPV6 (229), as the packet is. */
 export function bareIp(p: IpPacket): Frame {
   return { linkType: p.version === 4 ? LINKTYPE_IPV4 : LINKTYPE_IPV6, data: p.bytes };
+}
+
+/** PPP (LINKTYPE_PPP, or LINKTYPE_PPP_HDLC with `hdlc`): address/control 0xFF 0x03 and a 2-byte protocol. */
+export function ppp(p: IpPacket, o: { hdlc?: boolean; compressedProtocol?: boolean; mplsLabels?: number[] } = {}): Frame {
+  const mpls = o.mplsLabels !== undefined && o.mplsLabels.length > 0;
+  const protocol = mpls ? 0x0281 : p.version === 4 ? 0x0021 : 0x0057;
+  const proto = o.compressedProtocol === true && protocol < 0x100 ? Buffer.from([protocol]) : Buffer.from([protocol >> 8, protocol & 0xff]);
+  const body = mpls ? mplsStack(o.mplsLabels ?? [], p.bytes) : p.bytes;
+  return { linkType: o.hdlc === true ? LINKTYPE_PPP_HDLC : LINKTYPE_PPP, data: Buffer.concat([Buffer.from([0xff, 0x03]), proto, body]) };
+}
+
+/** A Linux NFLOG message (LINKTYPE_NFLOG) with a prefix attribute and the packet as NFULA_PAYLOAD. */
+export function nflog(p: IpPacket, o: { prefix?: string; bigEndian?: boolean } = {}): Frame {
+  const be = o.bigEndian === true;
+  const tlv = (type: number, value: Buffer): Buffer => {
+    const h = Buffer.alloc(4);
+    if (be) {
+      h.writeUInt16BE(4 + value.length, 0);
+      h.writeUInt16BE(type, 2);
+    } else {
+      h.writeUInt16LE(4 + value.length, 0);
+      h.writeUInt16LE(type, 2);
+    }
+    const pad = (4 - (value.length & 3)) & 3;
+    return Buffer.concat([h, value, Buffer.alloc(pad)]);
+  };
+  const header = Buffer.from([p.version === 4 ? 2 : 10, 0, 0, 1]);
+  const prefix = tlv(10, Buffer.from(`${o.prefix ?? 'DROP'}\0`, 'latin1'));
+  return { linkType: LINKTYPE_NFLOG, data: Buffer.concat([header, prefix, tlv(9, p.bytes)]) };
+}
+
+/** An FDDI frame (LINKTYPE_FDDI): frame control, addresses, then LLC/SNAP. */
+export function fddi(p: IpPacket): Frame {
+  const h = Buffer.alloc(13);
+  h.writeUInt8(0x50, 0);
+  const snap = Buffer.from([0xaa, 0xaa, 0x03, 0, 0, 0, p.version === 4 ? 0x08 : 0x86, p.version === 4 ? 0x00 : 0xdd]);
+  return { linkType: LINKTYPE_FDDI, data: Buffer.concat([h, snap, p.bytes]) };
+}
+
+/** IP over InfiniBand (LINKTYPE_IPOIB): 40 bytes of hardware addresses, EtherType, reserved. */
+export function ipoib(p: IpPacket): Frame {
+  const h = Buffer.alloc(44);
+  h.writeUInt16BE(etherTypeOf(p), 40);
+  return { linkType: LINKTYPE_IPOIB, data: Buffer.concat([h, p.bytes]) };
 }
 
 /** Any link type with the bytes given (unknown link types in tests). */

@@ -12,14 +12,18 @@ import { readCaptureBuffer } from '../../src/ingest/pcap/read.js';
 import {
   bareIp,
   ethernet,
+  fddi,
   fragmentIpv4,
   icmpErrorFor,
   icmpv6,
   ipv4,
+  ipoib,
   ipv6,
   loop,
+  nflog,
   nullLoopback,
   pflog,
+  ppp,
   rawIp,
   sctp,
   sll,
@@ -161,8 +165,13 @@ describe('fuzz: decoders', () => {
     rawIp(p),
     bareIp(p),
     pflog(p, { action: 'block' }),
+    ppp(p, { mplsLabels: [3, 4] }),
+    nflog(p),
+    fddi(p),
+    ipoib(p),
+    ethernet(p, { mplsLabels: [7] }),
   ]);
-  const linkTypes = [0, 1, 12, 14, 101, 108, 113, 117, 228, 229, 276, 147];
+  const linkTypes = [0, 1, 9, 10, 12, 14, 50, 101, 108, 113, 117, 228, 229, 239, 242, 276, 147];
 
   it('every truncation of real frames of every link type', () => {
     const pkt = createDecodedPacket();

@@ -5,12 +5,16 @@ import {
   at,
   bareIp,
   ethernet,
+  fddi,
+  ipoib,
   ipv4,
   ipv6,
   linkFrame,
   loop,
+  nflog,
   nullLoopback,
   pflog,
+  ppp,
   rawIp,
   sll,
   sll2,
@@ -147,6 +151,39 @@ describe('link types', () => {
     expect(odd.view.pflog?.action).toBe(1);
   });
 
+  it('MPLS label stacks over Ethernet and PPP', () => {
+    const eth = ethernet(v4, { mplsLabels: [16, 17, 18] });
+    expect(eth.data.readUInt16BE(12)).toBe(0x8847);
+    expectV4(eth);
+    expectV6(ethernet(v6, { vlan: 5, mplsLabels: [100] }));
+    expectV4(ppp(v4, { mplsLabels: [30, 31] }));
+    const cut = decodeOne(eth.data, 1, 20, eth.data.length);
+    expect(cut.anomalies.count('truncated-mpls')).toBe(1);
+  });
+
+  it('PPP (9) and PPP in HDLC framing (50), compressed protocol field', () => {
+    expectV4(ppp(v4));
+    expectV6(ppp(v6, { hdlc: true }));
+    expectV4(ppp(v4, { compressedProtocol: true }));
+    expect(ppp(v6, { hdlc: true }).linkType).toBe(50);
+  });
+
+  it('NFLOG (239): the payload attribute, attributes in either byte order', () => {
+    expectV4(nflog(v4));
+    expectV6(nflog(v6, { bigEndian: true }));
+    const cut = nflog(v4).data.subarray(0, 20);
+    const r = decodeOne(cut, 239);
+    expect(r.view.ipVersion).toBe(0);
+    expect(r.anomalies.count('truncated-nflog')).toBe(1);
+  });
+
+  it('FDDI (10) with LLC/SNAP and IP over InfiniBand (242)', () => {
+    expectV4(fddi(v4));
+    expectV6(fddi(v6));
+    expectV4(ipoib(v4));
+    expectV6(ipoib(v6));
+  });
+
   it('an unknown link type is reported once per interface and its packets still counted', () => {
     expect(isLinkTypeSupported(147)).toBe(false);
     const frames = [0, 1, 2].map((i) => ({ ts: at(1_700_000_000, i), frame: linkFrame(147, 'opaque user data') }));
@@ -170,6 +207,11 @@ describe('link types', () => {
       (p) => rawIp(p, 12),
       (p) => rawIp(p, 14),
       (p) => pflog(p),
+      (p) => ppp(p),
+      (p) => nflog(p),
+      (p) => fddi(p),
+      (p) => ipoib(p),
+      (p) => ethernet(p, { mplsLabels: [1, 2] }),
     ];
     for (const build of builders) {
       const r = readAll(writePcap([{ ts: at(1_700_000_000), frame: build(v4) }, { ts: at(1_700_000_001), frame: build(v6) }]));

@@ -187,3 +187,12 @@ describe('inputs of the fixture', () => {
     for (const path of weeklyInputs().keys()) expect(path.startsWith(INPUTS)).toBe(true);
   });
 });
+
+describe('docs/drift.md', () => {
+  it('shows the real output of the worked example', () => {
+    const doc = readFileSync('docs/drift.md', 'utf8');
+    for (const f of ['drift.txt', 'history.txt']) {
+      expect(doc.includes(readFileSync(`${EXPECTED}/${f}`, 'utf8').trimEnd()), `docs/drift.md: paste the current ${EXPECTED}/${f}`).toBe(true);
+    }
+  });
+});

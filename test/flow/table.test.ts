@@ -459,3 +459,30 @@ describe('the index under churn', () => {
     expect(table.stats().active).toBe(0);
   });
 });
+
+describe('flow objects are reused after emission', () => {
+  it('a reset flow object has the fields of a fresh one', async () => {
+    const { FlowState } = await import('../../src/flow/state.js');
+    const used = new FlowState();
+    Object.assign(used, { hash: 5, pktsC: 3, history: 'S', app: { kind: 'ftp-control' }, extra: {}, evLine: 4, vlan: 7, observed: true });
+    used.client.ip = '10.0.0.1';
+    used.reset();
+    expect(JSON.stringify(used)).toBe(JSON.stringify(new FlowState()));
+    expect(Object.keys(used)).toEqual(Object.keys(new FlowState()));
+  });
+
+  it('nothing of an emitted flow leaks into the next one', () => {
+    const { flows } = run([
+      { t: 1, src: C, dst: S, sport: 40000, dport: 3389, flags: 'S', pflog: { action: 1, rule: 9 }, vlan: 12 },
+      { t: 1.01, src: R, dst: C, icmp: { type: 3, code: 13 }, quote: { proto: 6, src: C, dst: S, sport: 40000, dport: 3389 } },
+      { t: 400, src: C, dst: S, sport: 40001, dport: 53, proto: 17 },
+    ]);
+    expect(flows).toHaveLength(2);
+    const second = flows[1]!;
+    expect(second.id).toBe('1.2');
+    expect(second.firewall).toBeUndefined();
+    expect(second.icmpError).toBeUndefined();
+    expect(second.vlan).toBeUndefined();
+    expect(brief(second)).toBe(`udp ${C}:40001>${S}:53 unanswered D 1/0`);
+  });
+});

@@ -36,10 +36,11 @@ export function orderObservation(o: Observation): Record<string, unknown> {
     const v = o[k];
     if (v === undefined) continue;
     if (k === 'packets' || k === 'bytes') {
-      const c = v as { out?: number; back?: number };
+      const c = v as { out?: number; back?: number; total?: number };
       const n: Record<string, number> = {};
       if (c.out !== undefined) n['out'] = c.out;
       if (c.back !== undefined) n['back'] = c.back;
+      if (c.total !== undefined) n['total'] = c.total;
       out[k] = n;
     } else if (k === 'evidence') {
       const e = v as Observation['evidence'];

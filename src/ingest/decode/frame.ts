@@ -7,31 +7,43 @@
 import type { AnomalyLog } from '../../anomalies.js';
 import type { FrameDecoder } from './decoder.js';
 import { decodeEthernet } from './ethernet.js';
+import { decodeFddi } from './fddi.js';
+import { decodeIpoib } from './ipoib.js';
 import { decodeIpv4 } from './ipv4.js';
 import { decodeIpv6 } from './ipv6.js';
 import { decodeLoop, decodeNull } from './loopback.js';
 import { decodeRawIp } from './network.js';
+import { decodeNflog } from './nflog.js';
 import type { DecodedPacket } from './packet.js';
 import { decodePflog } from './pflog.js';
+import { decodePpp } from './ppp.js';
 import { decodeSll, decodeSll2 } from './sll.js';
 
 export const LINKTYPE = {
   NULL: 0,
   ETHERNET: 1,
+  PPP: 9,
+  FDDI: 10,
   RAW_DLT12: 12,
   RAW_DLT14: 14,
+  PPP_HDLC: 50,
   RAW: 101,
   LOOP: 108,
   LINUX_SLL: 113,
   PFLOG: 117,
   IPV4: 228,
   IPV6: 229,
+  NFLOG: 239,
+  IPOIB: 242,
   LINUX_SLL2: 276,
 } as const;
 
 const LINK_DECODERS: ReadonlyMap<number, FrameDecoder> = new Map<number, FrameDecoder>([
   [LINKTYPE.NULL, decodeNull],
   [LINKTYPE.ETHERNET, decodeEthernet],
+  [LINKTYPE.PPP, decodePpp],
+  [LINKTYPE.FDDI, decodeFddi],
+  [LINKTYPE.PPP_HDLC, decodePpp],
   [LINKTYPE.RAW_DLT12, decodeRawIp],
   [LINKTYPE.RAW_DLT14, decodeRawIp],
   [LINKTYPE.RAW, decodeRawIp],
@@ -40,6 +52,8 @@ const LINK_DECODERS: ReadonlyMap<number, FrameDecoder> = new Map<number, FrameDe
   [LINKTYPE.PFLOG, decodePflog],
   [LINKTYPE.IPV4, decodeIpv4],
   [LINKTYPE.IPV6, decodeIpv6],
+  [LINKTYPE.NFLOG, decodeNflog],
+  [LINKTYPE.IPOIB, decodeIpoib],
   [LINKTYPE.LINUX_SLL2, decodeSll2],
 ]);
 

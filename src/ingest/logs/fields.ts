@@ -237,29 +237,36 @@ function formatIpv6(g: Uint16Array): string {
 export function canonicalIp(s: string, start = 0, end = s.length): string | undefined {
   for (let i = start; i < end; i++) {
     const c = s.charCodeAt(i);
-    if (c === 58) return cachedIpv6(s, start, end);
+    if (c === 58) return end - start === 39 ? expandedIpv6(s, start) : canonicalIpv6(s, start, end);
     if (c === 46) return canonicalIpv4(s, start, end);
   }
   return undefined;
 }
 
-/**
- * IPv6 text repeats (the same hosts, line after line) and formatting it is the costly part of a
- * kernel log line (the kernel prints all 8 groups in full): remember recent answers.
- */
-const ipv6Cache = new Map<string, string>();
-const IPV6_CACHE_MAX = 8192;
+function hexDigit(c: number): number {
+  if (c >= 48 && c <= 57) return c - 48;
+  if (c >= 97 && c <= 102) return c - 87;
+  if (c >= 65 && c <= 70) return c - 55;
+  return -1;
+}
 
-function cachedIpv6(s: string, start: number, end: number): string | undefined {
-  const key = start === 0 && end === s.length ? s : s.slice(start, end);
-  const hit = ipv6Cache.get(key);
-  if (hit !== undefined) return hit;
-  const v = canonicalIpv6(key, 0, key.length);
-  if (v !== undefined) {
-    if (ipv6Cache.size >= IPV6_CACHE_MAX) ipv6Cache.clear();
-    ipv6Cache.set(key, v);
+/**
+ * The kernel prints IPv6 addresses in full (`2001:0db8:0000:...`, 8 groups of 4 digits): read
+ * that shape by position, which is the common case of a netfilter line; anything else takes the
+ * general parser.
+ */
+function expandedIpv6(s: string, start: number): string | undefined {
+  for (let g = 0; g < 8; g++) {
+    const at = start + g * 5;
+    if (g < 7 && s.charCodeAt(at + 4) !== 58) return canonicalIpv6(s, start, start + 39);
+    const a = hexDigit(s.charCodeAt(at));
+    const b = hexDigit(s.charCodeAt(at + 1));
+    const c = hexDigit(s.charCodeAt(at + 2));
+    const d = hexDigit(s.charCodeAt(at + 3));
+    if ((a | b | c | d) < 0) return canonicalIpv6(s, start, start + 39);
+    groups[g] = (a << 12) | (b << 8) | (c << 4) | d;
   }
-  return v;
+  return formatIpv6(groups);
 }
 
 /** True for a host name as devices print one in place of an address (ASA `names`). */
@@ -296,8 +303,20 @@ export function packetKind(proto: number, tcpFlags: number | undefined, icmpType
   return 'attempt';
 }
 
+/** The last date converted: log lines come in date order, so one entry catches nearly all. */
+let lastDateKey = -1;
+let lastDays = 0;
+
 /** Days since the epoch of a civil date (Howard Hinnant's algorithm); no Date object. */
 export function daysFromCivil(year: number, month: number, day: number): number {
+  const key = year * 512 + month * 32 + day;
+  if (key === lastDateKey) return lastDays;
+  lastDays = civilDays(year, month, day);
+  lastDateKey = key;
+  return lastDays;
+}
+
+function civilDays(year: number, month: number, day: number): number {
   const y = month <= 2 ? year - 1 : year;
   const era = Math.floor(y / 400);
   const yoe = y - era * 400;

@@ -127,9 +127,11 @@ function newPacketFields(): PacketFields {
   return { src: '', dst: '', proto: -1, srcPort: 0, dstPort: 0, flags: 0, hasFlags: false, icmpType: -1, icmpCode: -1, end: 0, noFlow: '' };
 }
 
-/** True when `line` has `key` at `i` (first character compared before the call: most probes miss). */
+/** True when `line` has `key` at `i` (compared by character: cheaper than `startsWith` on a sliced line). */
 function keyAt(line: string, i: number, key: string): boolean {
-  return line.charCodeAt(i) === key.charCodeAt(0) && line.startsWith(key, i);
+  const n = key.length;
+  for (let k = 0; k < n; k++) if (line.charCodeAt(i + k) !== key.charCodeAt(k)) return false;
+  return true;
 }
 
 /** Decimal digits at `i` up to a space or the end; sets `num` (-1 when not a number ≤ 65535) and returns the index after. */
@@ -334,7 +336,7 @@ export const iptablesFormat: LineFormat = {
       const inAt = line.indexOf('IN=', h.msgOffset);
       if (inAt < 0) return { skip: 'not a netfilter packet line' };
       const inEnd = valueEnd(line, inAt + 3);
-      if (!line.startsWith(' OUT=', inEnd)) return { skip: 'not a netfilter packet line' };
+      if (!keyAt(line, inEnd, ' OUT=')) return { skip: 'not a netfilter packet line' };
       const outAt = inEnd + 5;
       const outEnd = valueEnd(line, outAt);
       if (line.startsWith('ARP ', outEnd + 1)) return { skip: 'not an IP packet' };
@@ -453,8 +455,8 @@ const PROGRAM_TAGS = new Set(['kernel', 'ulogd', 'ulogd2', 'klogd', 'vmunix']);
  */
 function isProgramTag(line: string, start: number, end: number, bodyOffset: number): boolean {
   if (line.charCodeAt(end) === 91) return true; // `name[pid]:`
-  const tag = line.slice(start, end);
-  return PROGRAM_TAGS.has(tag) || (end < bodyOffset && tag.length === 0);
+  if (end - start === 6 && keyAt(line, start, 'kernel')) return true;
+  return end > start && end < bodyOffset && PROGRAM_TAGS.has(line.slice(start, end));
 }
 
 /** A stable reason code per kind of bad line. */

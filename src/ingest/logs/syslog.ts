@@ -78,6 +78,12 @@ function isNil(line: string, s: number, e: number): boolean {
   return e - s === 1 && line.charCodeAt(s) === 45;
 }
 
+/** Compares `len` characters of two lines at their offsets, from the end (seconds change first). */
+function sameStamp(line: string, at: number, prev: string, prevAt: number, len: number): boolean {
+  for (let k = len - 1; k >= 0; k--) if (line.charCodeAt(at + k) !== prev.charCodeAt(prevAt + k)) return false;
+  return true;
+}
+
 function isDigit(c: number): boolean {
   return c >= 48 && c <= 57;
 }
@@ -94,9 +100,11 @@ export class SyslogHeaderParser {
   private cacheKey = -1;
   private cacheDay = 0;
   private readonly iso = { sec: 0, nsec: 0 };
-  /** The last stamp's text up to its seconds, its kind (1 RFC 3164, 2 RFC 3339; 0 none) and seconds. */
+  /** The previous line's stamp: where it was, how long up to its seconds, its kind (1 RFC 3164, 2 RFC 3339) and seconds. */
+  private stampLine = '';
+  private stampAt = 0;
+  private stampLen = 0;
   private stampKind = 0;
-  private stampText = '';
   private stampSec = 0;
 
   constructor(options: LogOptions) {
@@ -141,19 +149,16 @@ export class SyslogHeaderParser {
     while (i < n && line.charCodeAt(i) === 32) i++;
     let after = -1;
     const c = line.charCodeAt(i);
-    if (this.stampKind !== 0 && line.startsWith(this.stampText, i)) {
-      // Consecutive lines share their stamp (down to the second): reuse its seconds.
-      after = this.reuseStamp(line, i + this.stampText.length, h);
+    if (this.stampLen > 0 && sameStamp(line, i, this.stampLine, this.stampAt, this.stampLen)) {
+      // Consecutive lines share their stamp down to the second: reuse its seconds.
+      after = this.reuseStamp(line, i + this.stampLen, h);
     } else if (isDigit(c)) {
       after = parseIsoTime(line, i, this.options.utcOffsetMinutes, this.iso);
       if (after >= 0) {
         h.time = 'absolute';
         h.sec = this.iso.sec;
         h.nsec = this.iso.nsec;
-        // Remember `YYYY-MM-DDThh:mm:ss` with its seconds before the zone.
-        this.stampKind = 2;
-        this.stampText = line.slice(i, i + 19);
-        this.stampSec = this.iso.sec - this.zoneSec(line, i + 19);
+        this.remember(line, i, 19, 2, h.sec - this.zoneOffsetSec(line, i + 19));
       }
     } else if (c === 91) {
       after = this.parseBracketTime(line, i, h);
@@ -267,9 +272,7 @@ export class SyslogHeaderParser {
     h.time = 'absolute';
     h.sec = this.dayEpoch(year, month, day) * 86400 + hh * 3600 + mm * 60 + ss - this.options.utcOffsetMinutes * 60;
     h.nsec = nsec;
-    this.stampKind = 1;
-    this.stampText = line.slice(i, secondsEnd);
-    this.stampSec = h.sec;
+    this.remember(line, i, secondsEnd - i, 1, h.sec);
     return j;
   }
 
@@ -318,14 +321,23 @@ export class SyslogHeaderParser {
     return close + 1;
   }
 
-  /** Seconds of the zone/offset part at `j` (what `parseIsoTime` subtracted). */
-  private zoneSec(line: string, j: number): number {
+  /** Keeps the stamp text (up to its seconds) of this line, for the next line to compare with. */
+  private remember(line: string, at: number, len: number, kind: number, sec: number): void {
+    this.stampLine = line;
+    this.stampAt = at;
+    this.stampLen = len;
+    this.stampKind = kind;
+    this.stampSec = sec;
+  }
+
+  /** Seconds the zone part at `j` subtracts (`parseIsoTime` already applied it). */
+  private zoneOffsetSec(line: string, j: number): number {
     const z = { sec: 0, nsec: 0 };
     parseFractionAndZone(line, j, this.options.utcOffsetMinutes, z);
     return z.sec;
   }
 
-  /** Completes a stamp whose text matched the previous one; returns the index after it or -1. */
+  /** Completes a stamp whose text up to the seconds matched the previous line's. */
   private reuseStamp(line: string, j: number, h: SyslogHeader): number {
     h.time = 'absolute';
     if (this.stampKind === 2) {
