@@ -20,7 +20,7 @@
  * six months, December → January, moves to the next year) and a one-day cache of the epoch day.
  */
 import type { LogOptions } from './format.js';
-import { daysFromCivil, digitsAt, monthAt, parseFractionAndZone, parseIsoTime } from './fields.js';
+import { daysFromCivil, digitsAt, monthAt, parseIsoTime } from './fields.js';
 
 export type SyslogTime = 'absolute' | 'uptime' | 'none';
 
@@ -78,12 +78,6 @@ function isNil(line: string, s: number, e: number): boolean {
   return e - s === 1 && line.charCodeAt(s) === 45;
 }
 
-/** Compares `len` characters of two lines at their offsets, from the end (seconds change first). */
-function sameStamp(line: string, at: number, prev: string, prevAt: number, len: number): boolean {
-  for (let k = len - 1; k >= 0; k--) if (line.charCodeAt(at + k) !== prev.charCodeAt(prevAt + k)) return false;
-  return true;
-}
-
 function isDigit(c: number): boolean {
   return c >= 48 && c <= 57;
 }
@@ -100,12 +94,6 @@ export class SyslogHeaderParser {
   private cacheKey = -1;
   private cacheDay = 0;
   private readonly iso = { sec: 0, nsec: 0 };
-  /** The previous line's stamp: where it was, how long up to its seconds, its kind (1 RFC 3164, 2 RFC 3339) and seconds. */
-  private stampLine = '';
-  private stampAt = 0;
-  private stampLen = 0;
-  private stampKind = 0;
-  private stampSec = 0;
 
   constructor(options: LogOptions) {
     this.options = options;
@@ -149,16 +137,12 @@ export class SyslogHeaderParser {
     while (i < n && line.charCodeAt(i) === 32) i++;
     let after = -1;
     const c = line.charCodeAt(i);
-    if (this.stampLen > 0 && sameStamp(line, i, this.stampLine, this.stampAt, this.stampLen)) {
-      // Consecutive lines share their stamp down to the second: reuse its seconds.
-      after = this.reuseStamp(line, i + this.stampLen, h);
-    } else if (isDigit(c)) {
+    if (isDigit(c)) {
       after = parseIsoTime(line, i, this.options.utcOffsetMinutes, this.iso);
       if (after >= 0) {
         h.time = 'absolute';
         h.sec = this.iso.sec;
         h.nsec = this.iso.nsec;
-        this.remember(line, i, 19, 2, h.sec - this.zoneOffsetSec(line, i + 19));
       }
     } else if (c === 91) {
       after = this.parseBracketTime(line, i, h);
@@ -252,7 +236,6 @@ export class SyslogHeaderParser {
     const ss = digitsAt(line, j + 6, 2);
     if (hh < 0 || hh > 23 || mm < 0 || mm > 59 || ss < 0 || ss > 60 || line.charCodeAt(j + 2) !== 58 || line.charCodeAt(j + 5) !== 58) return -1;
     j += 8;
-    const secondsEnd = j;
     let nsec = 0;
     if (line.charCodeAt(j) === 46) {
       j++;
@@ -272,7 +255,6 @@ export class SyslogHeaderParser {
     h.time = 'absolute';
     h.sec = this.dayEpoch(year, month, day) * 86400 + hh * 3600 + mm * 60 + ss - this.options.utcOffsetMinutes * 60;
     h.nsec = nsec;
-    this.remember(line, i, secondsEnd - i, 1, h.sec);
     return j;
   }
 
@@ -319,47 +301,6 @@ export class SyslogHeaderParser {
     h.sec = this.dayEpoch(year, month, day) * 86400 + hh * 3600 + mm * 60 + ss - this.options.utcOffsetMinutes * 60;
     h.nsec = 0;
     return close + 1;
-  }
-
-  /** Keeps the stamp text (up to its seconds) of this line, for the next line to compare with. */
-  private remember(line: string, at: number, len: number, kind: number, sec: number): void {
-    this.stampLine = line;
-    this.stampAt = at;
-    this.stampLen = len;
-    this.stampKind = kind;
-    this.stampSec = sec;
-  }
-
-  /** Seconds the zone part at `j` subtracts (`parseIsoTime` already applied it). */
-  private zoneOffsetSec(line: string, j: number): number {
-    const z = { sec: 0, nsec: 0 };
-    parseFractionAndZone(line, j, this.options.utcOffsetMinutes, z);
-    return z.sec;
-  }
-
-  /** Completes a stamp whose text up to the seconds matched the previous line's. */
-  private reuseStamp(line: string, j: number, h: SyslogHeader): number {
-    h.time = 'absolute';
-    if (this.stampKind === 2) {
-      const after = parseFractionAndZone(line, j, this.options.utcOffsetMinutes, this.iso);
-      if (after < 0) return -1;
-      h.sec = this.stampSec + this.iso.sec;
-      h.nsec = this.iso.nsec;
-      return after;
-    }
-    h.sec = this.stampSec;
-    let nsec = 0;
-    if (line.charCodeAt(j) === 46) {
-      j++;
-      let scale = 100_000_000;
-      while (isDigit(line.charCodeAt(j))) {
-        nsec += (line.charCodeAt(j) - 48) * scale;
-        scale = Math.floor(scale / 10);
-        j++;
-      }
-    }
-    h.nsec = nsec;
-    return j;
   }
 
   private dayEpoch(year: number, month: number, day: number): number {

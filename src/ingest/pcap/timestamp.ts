@@ -23,6 +23,10 @@ export class TimestampScale {
   private readonly shift: number;
   private readonly unitsBig: bigint;
   private readonly offsetSeconds: number;
+  /** Decimal: the last high word seen, as whole seconds and a remainder in units. */
+  private cachedHigh = -1;
+  private highSeconds = 0;
+  private highRemainder = 0;
 
   /** `tsresol` is the raw if_tsresol byte (6 when absent); `offsetSeconds` is if_tsoffset. */
   constructor(tsresol: number, offsetSeconds: number) {
@@ -47,22 +51,36 @@ export class TimestampScale {
     }
   }
 
+  /** high * 2^32 / divisor by long division in 16-bit steps (every intermediate below 2^53). */
+  private splitHigh(high: number): void {
+    const d = this.divisor;
+    const qHigh = Math.floor(high / d);
+    let r = high - qHigh * d;
+    let x = r * 65536;
+    let q1 = Math.floor(x / d);
+    if (q1 * d > x) q1--;
+    r = x - q1 * d;
+    x = r * 65536;
+    let q2 = Math.floor(x / d);
+    if (q2 * d > x) q2--;
+    r = x - q2 * d;
+    this.cachedHigh = high;
+    this.highSeconds = qHigh * TWO_32 + q1 * 65536 + q2;
+    this.highRemainder = r;
+  }
+
   /** Sets `pkt.tsSec` / `pkt.tsNsec` from the two timestamp words. */
   apply(pkt: DecodedPacket, high: number, low: number): void {
     if (this.mode === MODE_DECIMAL) {
+      // high * 2^32 splits into whole seconds and a remainder below the divisor once per change
+      // of the high word (every 71 minutes at microseconds, 4.3 s at nanoseconds).
+      if (high !== this.cachedHigh) this.splitHigh(high);
       const d = this.divisor;
-      const qHigh = Math.floor(high / d);
-      let r = high - qHigh * d;
-      let x = r * 65536 + (low >>> 16);
-      let q1 = Math.floor(x / d);
-      if (q1 * d > x) q1--;
-      r = x - q1 * d;
-      x = r * 65536 + (low & 0xffff);
-      let q2 = Math.floor(x / d);
-      if (q2 * d > x) q2--;
-      r = x - q2 * d;
-      pkt.tsSec = qHigh * TWO_32 + q1 * 65536 + q2 + this.offsetSeconds;
-      pkt.tsNsec = r * this.nanosMul;
+      const x = this.highRemainder + low;
+      let q = Math.floor(x / d);
+      if (q * d > x) q--;
+      pkt.tsSec = this.highSeconds + q + this.offsetSeconds;
+      pkt.tsNsec = (x - q * d) * this.nanosMul;
     } else if (this.mode === MODE_BINARY) {
       const d = this.divisor;
       const lowSeconds = Math.floor(low / d);
