@@ -513,10 +513,15 @@ export function mutateJson(rng: Prng, seed: Buffer, o: { others?: readonly Buffe
   } catch {
     return mutateTextFile(rng, seed, o);
   }
-  const edits = 1 + rng.below(5);
-  for (let i = 0; i < edits; i++) doc = mutateJsonValue(rng, doc, 0);
-  const pretty = rng.chance(0.5);
-  const text = JSON.stringify(doc, null, pretty ? 2 : undefined) ?? 'null';
+  let text: string;
+  try {
+    const edits = 1 + rng.below(5);
+    for (let i = 0; i < edits; i++) doc = mutateJsonValue(rng, doc, 0);
+    text = JSON.stringify(doc, null, rng.chance(0.5) ? 2 : undefined) ?? 'null';
+  } catch {
+    // JSON.stringify recurses: a nesting bomb seed is mutated as text instead.
+    return mutateTextFile(rng, seed, o);
+  }
   const maxLength = o.maxLength ?? 1024 * 1024;
   const out = Buffer.from(text, 'utf8');
   return out.length > maxLength ? out.subarray(0, maxLength) : out;

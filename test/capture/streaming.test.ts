@@ -85,6 +85,24 @@ describe('streaming', () => {
     });
   }
 
+  it('damaged variants read the same in chunks as whole (seeded mutations)', async () => {
+    let seed = 99;
+    const rand = (): number => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return seed / 4294967296;
+    };
+    const withoutBytes = (r: ReadResult): string => describeRead(r).replace(/ bytes \d+ /, ' ');
+    for (let i = 0; i < 300; i++) {
+      const src = i % 2 === 0 ? pcap : pcapng;
+      const buf = Buffer.from(src);
+      for (let k = 0; k < 1 + Math.floor(rand() * 4); k++) buf[4 + Math.floor(rand() * (buf.length - 4))] = Math.floor(rand() * 256);
+      const cut = buf.subarray(0, Math.floor(buf.length * (0.5 + rand() / 2)));
+      const whole = withoutBytes(readAll(cut, 'chunked'));
+      const sizes = [1 + Math.floor(rand() * 50), 1 + Math.floor(rand() * 300)];
+      expect(withoutBytes(await readInput(chunkedInput(cut, sizes))), `variant ${i}`).toBe(whole);
+    }
+  });
+
   it('reads a file through openInput in small disk reads, and the same file gzipped', async () => {
     // Large enough to pass the 64 KiB head openInput keeps for sniffing.
     const many = writePcap(toFrames(Array.from({ length: 60 }, (_, i) => tcpSession({ client: `10.0.${i}.1:40000`, server: '10.9.9.9:80', start: at(1_700_000_000 + i), request: 'x'.repeat(900), response: 'y'.repeat(900) })).flat()));

@@ -40,10 +40,16 @@ export interface PflogHeader {
 
 export interface DecodedPacket {
   // ---- record (filled by the capture reader) ----
-  /** Capture timestamp: whole seconds since the epoch, and nanoseconds within the second. */
+  /**
+   * Capture timestamp: whole seconds since the epoch, and nanoseconds within the second. A pcapng
+   * Simple Packet Block has none and carries the previous packet's time (0 before any).
+   */
   tsSec: number;
   tsNsec: number;
-  /** Original length on the wire and captured (snapped) length, from the record header. */
+  /**
+   * Original length on the wire and captured (snapped) length, from the record header (for a
+   * Simple Packet Block the captured length is min(original, interface 0 snaplen, block room)).
+   */
   origLen: number;
   capLen: number;
   /** Byte offset of the record header in the (decompressed) input. */
@@ -69,28 +75,45 @@ export interface DecodedPacket {
   dst4: number;
   /** Offset in `buf` of the IP header (meaningful when ipVersion is not 0). */
   ipOff: number;
-  /** IP protocol number of the transport (after IPv6 extension headers). */
+  /**
+   * IP protocol number of the transport (after IPv6 extension headers). When the capture cuts
+   * the IPv6 extension chain, the last next-header value read (possibly an extension header's).
+   */
   proto: number;
   /** Offset in `buf` of the transport header (meaningful when proto is set and fragment is not 2). */
   l4Off: number;
-  /** Length of the IP datagram as stated in its header (IPv4 total length, IPv6 40 + payload length). */
+  /**
+   * Length of the IP datagram as stated in its header (IPv4 total length, IPv6 40 + payload
+   * length), for this fragment when fragmented; 0 for an IPv4 total length of 0 (segmentation offload).
+   */
   ipLen: number;
   /** Outer 802.1Q VLAN id, -1 when untagged. */
   vlan: number;
-  /** IP fragment state: 0 not a fragment, 1 first fragment (offset 0, more fragments), 2 later fragment. */
+  /**
+   * IP fragment state: 0 not a fragment (an IPv6 atomic fragment is 0), 1 first fragment (offset
+   * 0, more fragments), 2 later fragment (offset > 0: no transport header; tcpFlags/seq/ack 0).
+   */
   fragment: 0 | 1 | 2;
   /** IPv4 identification or IPv6 fragment-header identification, for attributing later fragments. */
   fragId: number;
 
   // ---- transport ----
-  /** 0 when the protocol has no ports or the header was cut. */
+  /**
+   * 0 when the protocol has no ports (ICMP/ICMPv6 use icmpId instead) or the header was cut
+   * before them. A later fragment gets its first fragment's ports when that was seen (same
+   * reader, same source, destination, identification and protocol, within 60 s), else 0.
+   */
   srcPort: number;
   dstPort: number;
   /** TCP flags byte (FIN 0x01, SYN 0x02, RST 0x04, PSH 0x08, ACK 0x10, URG 0x20, ECE 0x40, CWR 0x80). */
   tcpFlags: number;
   tcpSeq: number;
   tcpAck: number;
-  /** Transport payload (captured part) as [payloadOff, payloadOff + payloadLen) in `buf`. */
+  /**
+   * Transport payload (captured part) as [payloadOff, payloadOff + payloadLen) in `buf`; Ethernet
+   * padding and trailers excluded. A later fragment's bytes continue its datagram's payload.
+   * For ICMP, the bytes after the 8-byte header (the quote, for errors).
+   */
   payloadOff: number;
   payloadLen: number;
   /** Transport payload length as the headers state it (may exceed payloadLen when snapped). */

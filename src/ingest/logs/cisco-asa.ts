@@ -83,6 +83,23 @@ function readPort(text: string): number | Bad {
  * is everything before the longest tail that reads as an address.
  */
 function readEndpoint(token: string, withInterface: boolean, withPort: boolean): Endpoint | Bad {
+  // The usual shape first: `interface:a.b.c.d/port`, read without intermediate strings.
+  const slash = withPort ? token.lastIndexOf('/') : token.length;
+  if (slash > 0) {
+    const colon = withInterface ? token.lastIndexOf(':', slash) : -1;
+    if (colon > 0 || !withInterface) {
+      const port = withPort ? parsePort(token, slash + 1, token.length) : -1;
+      if (port >= 0 || !withPort) {
+        const ip = canonicalIp(token, colon + 1, slash);
+        if (ip !== undefined && !ip.includes(':')) return { iface: colon > 0 ? token.slice(0, colon) : '', ip, port };
+      }
+    }
+  }
+  return readEndpointSlow(token, withInterface, withPort);
+}
+
+/** Every other shape: IPv6, interface names with colons, host names, and the errors. */
+function readEndpointSlow(token: string, withInterface: boolean, withPort: boolean): Endpoint | Bad {
   let addrPart = token;
   let port = -1;
   if (withPort) {

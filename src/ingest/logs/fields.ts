@@ -71,6 +71,19 @@ const PROTO_NUMBERS: ReadonlyMap<string, number> = new Map([
  * -1 when unknown.
  */
 export function protoNumber(text: string): number {
+  switch (text) {
+    case 'tcp':
+    case 'TCP':
+      return 6;
+    case 'udp':
+    case 'UDP':
+      return 17;
+    case 'icmp':
+    case 'ICMP':
+      return 1;
+    default:
+      break;
+  }
   const c = text.charCodeAt(0);
   if (c >= 48 && c <= 57) {
     const n = parseUint(text, 0, text.length);
@@ -235,6 +248,11 @@ function formatIpv6(g: Uint16Array): string {
  * Undefined when the text is not an address.
  */
 export function canonicalIp(s: string, start = 0, end = s.length): string | undefined {
+  // A dotted quad has its first dot within four characters.
+  const c1 = s.charCodeAt(start + 1);
+  if (c1 === 46 || s.charCodeAt(start + 2) === 46 || s.charCodeAt(start + 3) === 46) {
+    if (c1 !== 58 && s.charCodeAt(start + 2) !== 58 && s.charCodeAt(start + 3) !== 58) return canonicalIpv4(s, start, end);
+  }
   for (let i = start; i < end; i++) {
     const c = s.charCodeAt(i);
     if (c === 58) return end - start === 39 ? expandedIpv6(s, start) : canonicalIpv6(s, start, end);

@@ -150,6 +150,46 @@ function readNumber(line: string, i: number, limit: number): number {
   return i;
 }
 
+/** End of the address read by `readAddress`. */
+let addrEnd = 0;
+
+/**
+ * The address starting at `i` (ending at a space, `]` or the end), canonical; sets `addrEnd`.
+ * A plain dotted quad (the usual case) is checked in the same pass that finds its end.
+ */
+function readAddress(line: string, i: number): string | undefined {
+  const n = line.length;
+  let j = i;
+  let dots = 0;
+  let digits = 0;
+  let octet = 0;
+  let plain = true;
+  for (; j < n; j++) {
+    const c = line.charCodeAt(j);
+    if (c >= 48 && c <= 57) {
+      // A leading zero (`010`) is legal but not canonical: leave it to the general reader.
+      if (digits === 1 && octet === 0) plain = false;
+      octet = octet * 10 + (c - 48);
+      if (++digits > 3 || octet > 255) plain = false;
+    } else if (c === 46) {
+      if (digits === 0) plain = false;
+      dots++;
+      digits = 0;
+      octet = 0;
+    } else if (c === 32 || c === 93) {
+      break;
+    } else {
+      plain = false;
+      const sp = line.indexOf(' ', j);
+      j = sp < 0 ? n : sp;
+      break;
+    }
+  }
+  addrEnd = j;
+  if (plain && dots === 3 && digits > 0) return line.slice(i, j);
+  return canonicalIp(line, i, j);
+}
+
 /**
  * Reads `SRC= DST= ... PROTO= ...` starting at `from` (up to `limit`) into `p`. Returns an error
  * message, or '' when read. The kernel's order is fixed (SRC, DST, then PROTO after the IP
@@ -169,13 +209,13 @@ function readPacket(line: string, from: number, limit: number, p: PacketFields):
     p.noFlow = 'not an IP packet';
     return '';
   }
-  const srcEnd = valueEnd(line, srcAt);
-  const src = canonicalIp(line, srcAt, srcEnd);
+  const src = readAddress(line, srcAt);
+  const srcEnd = addrEnd;
   if (src === undefined) return `SRC "${line.slice(srcAt, srcEnd)}" is not an address`;
   const dstAt = keyAt(line, srcEnd + 1, 'DST=') ? srcEnd + 5 : findKey(line, 'DST=', ' DST=', srcEnd + 1, limit);
   if (dstAt < 0) return 'no DST=';
-  const dstEnd = valueEnd(line, dstAt);
-  const dst = canonicalIp(line, dstAt, dstEnd);
+  const dst = readAddress(line, dstAt);
+  const dstEnd = addrEnd;
   if (dst === undefined) return `DST "${line.slice(dstAt, dstEnd)}" is not an address`;
   p.src = src;
   p.dst = dst;
@@ -325,9 +365,9 @@ export const iptablesFormat: LineFormat = {
     const outer = newPacketFields();
     const inner = newPacketFields();
     // Prefixes repeat on every line of a rule: remember their action and rule name.
-    const prefixCache = new Map<string, { action: Observation['action']; rule: string }>();
-    let lastPrefix = '';
-    let lastVerdict = { action: prefixAction('', options), rule: '' };
+    const prefixCache = new Map<string, Verdict>();
+    const recent: Verdict[] = [];
+    let recentNext = 0;
     let lastIn = '';
     let lastOut = '';
 
@@ -365,18 +405,27 @@ export const iptablesFormat: LineFormat = {
           }
         }
       }
-      let verdict = lastVerdict;
-      if (inAt - pStart !== lastPrefix.length || !line.startsWith(lastPrefix, pStart)) {
-        const prefix = pStart < inAt ? line.slice(pStart, inAt) : '';
-        let v = prefixCache.get(prefix);
-        if (v === undefined) {
-          v = { action: prefixAction(prefix, options), rule: ruleName(prefix) };
-          if (prefixCache.size >= 4096) prefixCache.clear();
-          prefixCache.set(prefix, v);
+      // A handful of prefixes make up a whole log: find this one among the recent ones by
+      // comparing characters in place, before slicing it out and hashing it.
+      const plen = inAt - pStart;
+      let verdict: Verdict | undefined;
+      for (let k = 0; k < recent.length; k++) {
+        const v = recent[k]!;
+        if (v.prefix.length === plen && sameAt(line, pStart, v.prefix)) {
+          verdict = v;
+          break;
         }
-        verdict = v;
-        lastPrefix = prefix;
-        lastVerdict = v;
+      }
+      if (verdict === undefined) {
+        const prefix = plen > 0 ? line.slice(pStart, inAt) : '';
+        verdict = prefixCache.get(prefix);
+        if (verdict === undefined) {
+          verdict = { prefix, action: prefixAction(prefix, options), rule: ruleName(prefix) };
+          if (prefixCache.size >= 4096) prefixCache.clear();
+          prefixCache.set(prefix, verdict);
+        }
+        recent[recentNext] = verdict;
+        recentNext = (recentNext + 1) % RECENT_PREFIXES;
       }
 
       const limit = line.length;
@@ -457,6 +506,21 @@ function isProgramTag(line: string, start: number, end: number, bodyOffset: numb
   if (line.charCodeAt(end) === 91) return true; // `name[pid]:`
   if (end - start === 6 && keyAt(line, start, 'kernel')) return true;
   return end > start && end < bodyOffset && PROGRAM_TAGS.has(line.slice(start, end));
+}
+
+/** What a log prefix says, computed once per distinct prefix. */
+interface Verdict {
+  prefix: string;
+  action: Observation['action'];
+  rule: string;
+}
+
+const RECENT_PREFIXES = 8;
+
+/** True when `line` holds `text` at `at`. */
+function sameAt(line: string, at: number, text: string): boolean {
+  for (let k = text.length - 1; k >= 0; k--) if (line.charCodeAt(at + k) !== text.charCodeAt(k)) return false;
+  return true;
 }
 
 /** A stable reason code per kind of bad line. */

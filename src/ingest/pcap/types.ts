@@ -26,7 +26,7 @@ export interface CaptureStats {
   format: CaptureFormat;
   /** Packets delivered to the callback. */
   packets: number;
-  /** Bytes of (decompressed) input consumed. */
+  /** Bytes of (decompressed) input read, up to where reading stopped. */
   bytes: number;
   interfaces: CaptureInterface[];
   /** Offset at which reading ended early: the damaged or incomplete record. */
