@@ -7,7 +7,12 @@
 import type { AppMark, Endpoint } from '../model.js';
 import type { DecodedPacket } from '../ingest/decode/packet.js';
 
-/** The part of a live flow that observers may read (and `app`, which they may set). */
+/**
+ * The part of a live flow that observers may read (and `app`, which they may set). The table
+ * reuses the object (and its `client`/`server` objects) for a later flow once the flow was
+ * emitted: an observer keeps the id or copies of what it needs, never the object past
+ * `onFlowEnd` (or past an `onPacket` that returned false).
+ */
 export interface FlowView {
   readonly id: string;
   /** IP protocol number. */

@@ -338,7 +338,7 @@ export class FlowTable {
         const st = f.st;
         if ((st & CLOSED) === 0 && ((st & (C_FIN | S_FIN)) === (C_FIN | S_FIN) || (st & (C_RST | S_RST)) !== 0)) {
           f.st = st | CLOSED;
-          this.relist(f, LIST_CLOSED, pkt.tsSec);
+          this.relist(f, LIST_CLOSED, ceilSeconds(pkt.tsSec, pkt.tsNsec));
         }
       } else if (proto === 17) {
         updateDatagram(f, fromClient);
@@ -452,7 +452,7 @@ export class FlowTable {
   private admit(f: FlowState): void {
     this.active++;
     if (this.active > this.peakActive) this.peakActive = this.active;
-    this.link(f, listFor(f.protoNumber), f.lastSec);
+    this.link(f, listFor(f.protoNumber), ceilSeconds(f.lastSec, f.lastNsec));
     if (this.observer !== undefined) f.observed = this.observer.wantsFlow(f);
   }
 
@@ -798,10 +798,14 @@ export class FlowTable {
     const heads = this.heads;
     for (let l = 0; l < LIST_COUNT; l++) {
       const timeout = this.timeouts[l] ?? 0;
+      // Each flow is relisted at most once per tick (its listSec then covers its last activity),
+      // so the work is bounded by the live flows even if times go backwards.
+      let relists = this.active;
       let h = heads[l] ?? null;
       while (h !== null && now - h.listSec > timeout) {
         if (now - (h.lastSec + h.lastNsec * 1e-9) > timeout) this.emit(h);
-        else this.relist(h, l, h.lastSec);
+        else if (relists-- > 0) this.relist(h, l, ceilSeconds(h.lastSec, h.lastNsec));
+        else break;
         h = heads[l] ?? null;
       }
     }
@@ -843,15 +847,16 @@ export class FlowTable {
   /** Emits the least recently active flow: the oldest list head not active since it was listed. */
   private evictOldest(): void {
     let oldest: FlowState | null = null;
-    while (true) {
+    // Each flow gets one second chance at most, so this ends after as many steps as live flows.
+    for (let chances = this.active; ; chances--) {
       oldest = null;
       for (let l = 0; l < LIST_COUNT; l++) {
         const h = this.heads[l] ?? null;
         if (h !== null && (oldest === null || h.listSec < oldest.listSec)) oldest = h;
       }
       if (oldest === null) return;
-      if (oldest.lastSec <= oldest.listSec) break;
-      this.relist(oldest, oldest.list, oldest.lastSec);
+      if (chances <= 0 || oldest.lastSec < oldest.listSec || (oldest.lastSec === oldest.listSec && oldest.lastNsec === 0)) break;
+      this.relist(oldest, oldest.list, ceilSeconds(oldest.lastSec, oldest.lastNsec));
     }
     this.evicted++;
     const log = this.anomalies;
@@ -897,6 +902,11 @@ export class FlowTable {
     f.reset();
     if (this.pool.length < this.poolMax) this.pool.push(f);
   }
+}
+
+/** The whole second at or after a time: a flow's list second never lies before its last activity. */
+function ceilSeconds(sec: number, nsec: number): number {
+  return nsec > 0 ? sec + 1 : sec;
 }
 
 /** A pure SYN that opens a new connection on the 5-tuple of a flow that is closed or established. */

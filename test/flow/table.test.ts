@@ -171,7 +171,8 @@ describe('reuse, timeouts, expiry and the cap', () => {
     for (const s of session(100, 40000)) table.addPacket(makePacket(s), 1, 'x');
     table.addPacket(makePacket({ t: 104, src: C, dst: S, sport: 1, dport: 2, proto: 17 }), 1, 'x');
     expect(out).toHaveLength(0);
-    table.addPacket(makePacket({ t: 106, src: C, dst: S, sport: 1, dport: 2, proto: 17 }), 1, 'x');
+    // Lists keep whole seconds: a flow is emitted within the second after its linger ends.
+    table.addPacket(makePacket({ t: 107, src: C, dst: S, sport: 1, dport: 2, proto: 17 }), 1, 'x');
     expect(out.map((f) => f.outcome)).toEqual(['established']);
   });
 
@@ -484,5 +485,18 @@ describe('flow objects are reused after emission', () => {
     expect(second.icmpError).toBeUndefined();
     expect(second.vlan).toBeUndefined();
     expect(brief(second)).toBe(`udp ${C}:40001>${S}:53 unanswered D 1/0`);
+  });
+});
+
+describe('expiry with fractional times', () => {
+  it('a flow still within its linger at a tick is kept, then emitted (no endless relisting)', () => {
+    const out: Flow[] = [];
+    const table = new FlowTable({}, (f) => out.push(f));
+    // Closes at 895.7275 (lingers 5 s); the next packet at 900.398 is 4.67 s later.
+    for (const s of session(895.6575, 40000)) table.addPacket(makePacket(s), 1, 'x');
+    table.addPacket(makePacket({ t: 900.398, src: C, dst: S, sport: 1, dport: 2, proto: 17 }), 1, 'x');
+    expect(out).toHaveLength(0);
+    table.addPacket(makePacket({ t: 901.5, src: C, dst: S, sport: 1, dport: 2, proto: 17 }), 1, 'x');
+    expect(out.map((f) => f.outcome)).toEqual(['established']);
   });
 });

@@ -357,7 +357,26 @@ export const ciscoAsaFormat: LineFormat = {
     }
 
     function parseMessage(id: string, text: string, p: Parsed): LineResult {
+      // 106023 first: most deny lines are access-group denials.
       switch (id) {
+        case '106023': {
+          const m = RX.m106023.exec(text);
+          if (m === null) return unreadable(id);
+          const proto = readProto(m[1]!);
+          if (proto < 0) return bad('bad-protocol', `protocol "${m[1]!}" is not known`);
+          // A port follows the address when the protocol has one (`Deny protocol 103 src outside:A/p` prints one too).
+          const ports = proto !== 1 && proto !== 58 && hasPort(m[2]!);
+          const src = readEndpoint(m[2]!, true, ports);
+          if (isBad(src)) return src;
+          const dst = readEndpoint(m[3]!, true, ports);
+          if (isBad(dst)) return dst;
+          const extra: Parameters<typeof packet>[5] = { rule: m[6]! };
+          if (m[4] !== undefined) {
+            extra.icmpType = Number(m[4]);
+            extra.icmpCode = Number(m[5]);
+          }
+          return packet(p, proto, src, dst, 'denied', extra);
+        }
         case '106001': {
           const m = RX.m106001.exec(text);
           if (m === null) return unreadable(id);
@@ -423,24 +442,6 @@ export const ciscoAsaFormat: LineFormat = {
           if (isBad(dst)) return dst;
           src.iface = m[4]!;
           return packet(p, proto < 0 ? 0 : proto, src, dst, 'denied', { rule: 'reverse path check', kind: 'attempt' });
-        }
-        case '106023': {
-          const m = RX.m106023.exec(text);
-          if (m === null) return unreadable(id);
-          const proto = readProto(m[1]!);
-          if (proto < 0) return bad('bad-protocol', `protocol "${m[1]!}" is not known`);
-          // A port follows the address when the protocol has one (`Deny protocol 103 src outside:A/p` prints one too).
-          const ports = proto !== 1 && proto !== 58 && hasPort(m[2]!);
-          const src = readEndpoint(m[2]!, true, ports);
-          if (isBad(src)) return src;
-          const dst = readEndpoint(m[3]!, true, ports);
-          if (isBad(dst)) return dst;
-          const extra: Parameters<typeof packet>[5] = { rule: m[6]! };
-          if (m[4] !== undefined) {
-            extra.icmpType = Number(m[4]);
-            extra.icmpCode = Number(m[5]);
-          }
-          return packet(p, proto, src, dst, 'denied', extra);
         }
         case '106100': {
           const m = RX.m106100.exec(text);
