@@ -139,6 +139,8 @@ export async function readFlows(paths: readonly string[], options: PipelineOptio
     } catch (e) {
       if (!(e instanceof InputError)) throw e;
       if (options.failFast === true) throw e;
+      // Not even the format was recognised: nothing of it was read.
+      if (summary.format === '') summary.kind = 'unreadable';
       summary.fatal = true;
       summary.error = e.message;
       anomalies.add({ code: e.code, severity: 'error', message: e.message, file: summary.name, ...(e.offset !== undefined ? { offset: e.offset } : {}) });

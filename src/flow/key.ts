@@ -12,8 +12,8 @@
  * object only when the hash matches (a probe that dereferenced every flow it passed cost a cache
  * miss per step). The hash is symmetric: each endpoint (address, port) is mixed on its own and the two
  * are added, so A→B and B→A land in the same slot chain without ordering the endpoints first.
- * Measured against a `Map` keyed by a string built from the same numbers on 1 M generated packets:
- * see docs/flows.md ("Performance").
+ * Measured on 1 M generated packets, lookup and insert only: a `Map` keyed by a string built from
+ * the same numbers cost about 1 µs per packet, this index about 0.17 µs (docs/flows.md).
  */
 import type { FlowState } from './state.js';
 

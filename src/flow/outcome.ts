@@ -4,8 +4,9 @@
  *
  * 1. a firewall denied a connection attempt (PFLOG header, log line)            → denied
  * 2. a destination-unreachable named the flow and the server never answered     → icmp-prohibited / icmp-unreachable
- * 3. a firewall allowed it                                                      → allowed
- * 4. a flow log reported Zeek's conn_state                                      → outcomeOfZeekConnState (ingest/logs/zeek-conn.ts)
+ * 3. a log reported how the session ended (Zeek's conn_state vocabulary)       → outcomeOfZeekConnState (ingest/logs/zeek-conn.ts)
+ *    (before "allowed": a session the firewall allowed but that timed out in SYN is unanswered)
+ * 4. a firewall allowed it                                                      → allowed
  * 5. TCP from the packets' flags:
  *    - client SYN, server SYN+ACK or client ACK after its SYN                   → established
  *    - client SYN answered by a server RST (no SYN+ACK)                         → rejected
@@ -41,11 +42,11 @@ export function decideOutcome(f: FlowState): Outcome {
   if (x !== undefined && x.icmpUnreachable && f.pktsS === 0) {
     return isProhibited(x.icmpErrVersion, x.icmpErrType, x.icmpErrCode) ? 'icmp-prohibited' : 'icmp-unreachable';
   }
-  if (v !== undefined && v.allowed > 0) return 'allowed';
   if (x?.connState !== undefined) {
     const mapped = outcomeOfZeekConnState(x.connState, f.protoNumber, { orig: f.pktsC, resp: f.pktsS });
     if (mapped !== undefined) return mapped;
   }
+  if (v !== undefined && v.allowed > 0) return 'allowed';
   if (f.protoNumber === 6 && f.st !== 0) return decideTcp(f.st);
   if (f.pktsC > 0 && f.pktsS > 0) return 'established';
   if (f.pktsC > 0) return 'unanswered';

@@ -34,7 +34,6 @@
  */
 import type { AnomalyLog } from '../anomalies.js';
 import type { DecodedPacket } from '../ingest/decode/packet.js';
-import { formatAddress } from '../ingest/decode/address.js';
 import { AddressTextCache } from './address-text.js';
 import type { Endpoint, Evidence, Flow, Observation } from '../model.js';
 import { appendHistory, flipHistory, updateDatagram, updateTcp } from './history.js';
@@ -119,7 +118,7 @@ export interface FlowTableStats {
 }
 
 /** Most emitted flow objects kept for reuse. */
-const POOL_MAX = 65536;
+const POOL_MAX = 16384;
 
 /** Most datagrams whose fragments are tracked at once. */
 const FRAGMENT_CAP = 65536;
@@ -222,18 +221,18 @@ export class FlowTable {
   private orphanFragments = 0;
 
   constructor(options: FlowTableOptions, onFlow: (flow: Flow) => void, observer?: FlowObserver) {
-    const o = { ...DEFAULT_FLOW_TABLE_OPTIONS, ...stripUndefined(options) };
+    const d = DEFAULT_FLOW_TABLE_OPTIONS;
     this.onFlow = onFlow;
     this.observer = observer;
     this.anomalies = options.anomalies;
     this.timeouts = new Float64Array(LIST_COUNT);
-    this.timeouts[LIST_TCP] = o.tcpTimeout;
-    this.timeouts[LIST_UDP] = o.udpTimeout;
-    this.timeouts[LIST_ICMP] = o.icmpTimeout;
-    this.timeouts[LIST_OTHER] = o.otherTimeout;
-    this.timeouts[LIST_CLOSED] = o.closeLinger;
-    this.fragmentTimeout = o.fragmentTimeout;
-    this.maxFlows = Math.max(1, Math.floor(o.maxFlows));
+    this.timeouts[LIST_TCP] = options.tcpTimeout ?? d.tcpTimeout;
+    this.timeouts[LIST_UDP] = options.udpTimeout ?? d.udpTimeout;
+    this.timeouts[LIST_ICMP] = options.icmpTimeout ?? d.icmpTimeout;
+    this.timeouts[LIST_OTHER] = options.otherTimeout ?? d.otherTimeout;
+    this.timeouts[LIST_CLOSED] = options.closeLinger ?? d.closeLinger;
+    this.fragmentTimeout = options.fragmentTimeout ?? d.fragmentTimeout;
+    this.maxFlows = Math.max(1, Math.floor(options.maxFlows ?? d.maxFlows));
     this.poolMax = Math.min(this.maxFlows, POOL_MAX);
     this.scores = options.serverPorts === undefined ? DEFAULT_PORT_SCORES : buildPortScores(options.serverPorts);
   }
@@ -509,8 +508,8 @@ export class FlowTable {
     if (f === null) {
       // Known only from the quote: the quoted packet's sender is the client unless its port says otherwise.
       const shown = hasPorts(qproto);
-      const a: Endpoint = { ip: formatAddress(pkt.buf, q.srcOff, q.ipVersion), port: shown ? qsp : 0 };
-      const b: Endpoint = { ip: formatAddress(pkt.buf, q.dstOff, q.ipVersion), port: shown ? qdp : 0 };
+      const a: Endpoint = { ip: this.addresses.text(pkt.buf, q.srcOff, q.ipVersion), port: shown ? qsp : 0 };
+      const b: Endpoint = { ip: this.addresses.text(pkt.buf, q.dstOff, q.ipVersion), port: shown ? qdp : 0 };
       const echo = isIcmp(qproto) && (q.ipVersion === 4 ? ICMP4_REQUESTS : ICMP6_REQUESTS).has(q.icmpType);
       const clientIsA = echo || this.sourceIsClient(qsp, qdp);
       f = this.newFlow(inputIndex, qproto, a, b, file, pkt.offset, -1, t, clientIsA, !echo);
@@ -962,12 +961,6 @@ function flipFlow(f: FlowState): void {
   if (x?.logHistory !== undefined) x.logHistory = swapCase(x.logHistory);
 }
 
-function stripUndefined<T extends object>(o: T): Partial<T> {
-  const out: Partial<T> = {};
-  for (const k of Object.keys(o) as Array<keyof T>) if (o[k] !== undefined) out[k] = o[k];
-  return out;
-}
-
 function evidenceOf(f: FlowState): Evidence {
   const ev: Evidence = { file: f.evFile };
   if (f.evOffset >= 0) ev.offset = f.evOffset;
@@ -997,7 +990,9 @@ export function toFlow(f: FlowState): Flow {
   const v = x?.verdict;
   if (v !== undefined) {
     const denials = v.deniedAttempts + v.deniedLate;
-    const fw: NonNullable<Flow['firewall']> = { action: denials > 0 ? 'denied' : 'allowed', source: v.source, count: v.allowed + denials };
+    // The action of the verdict that decides: a denied attempt, else an allow, else (late denials only) denied.
+    const action = v.deniedAttempts > 0 || v.allowed === 0 ? 'denied' : 'allowed';
+    const fw: NonNullable<Flow['firewall']> = { action, source: v.source, count: v.allowed + denials };
     if (v.rule !== undefined) fw.rule = v.rule;
     if (v.direction !== undefined) fw.direction = v.direction;
     if (v.iface !== undefined) fw.interface = v.iface;

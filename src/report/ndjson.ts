@@ -5,28 +5,11 @@
  * service `key` and, when known, the inventory names and roles. Field order is fixed.
  */
 import type { ClassifiedFlow } from '../classify/types.js';
+import { orderedFlow } from './flows/record.js';
 
-/** The record written for one flow, fields in a fixed order. */
+/** The record written for one flow, fields in a fixed order: the flow as `portolan flows` prints it, then the verdict. */
 export function flowRecord(f: ClassifiedFlow): Record<string, unknown> {
-  const r: Record<string, unknown> = {
-    id: f.id,
-    proto: f.proto,
-    client: { ip: f.client.ip, port: f.client.port },
-    server: { ip: f.server.ip, port: f.server.port },
-    directionInferred: f.directionInferred,
-    first: f.first,
-    last: f.last,
-    packets: { client: f.packets.client, server: f.packets.server },
-    bytes: { client: f.bytes.client, server: f.bytes.server },
-    history: f.history,
-    outcome: f.outcome,
-    evidence: f.evidence,
-  };
-  if (f.vlan !== undefined) r['vlan'] = f.vlan;
-  if (f.icmp !== undefined) r['icmp'] = f.icmp;
-  if (f.icmpError !== undefined) r['icmpError'] = f.icmpError;
-  if (f.firewall !== undefined) r['firewall'] = f.firewall;
-  if (f.app !== undefined) r['app'] = f.app;
+  const r: Record<string, unknown> = { ...orderedFlow(f) };
   r['status'] = f.status;
   r['reachability'] = f.reachability;
   r['finding'] = f.finding;

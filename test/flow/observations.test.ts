@@ -77,7 +77,7 @@ describe('log observations merge into flows', () => {
   it('an allowed flow with late denials stays allowed', () => {
     const flows = run([obs({ tsSec: 10, action: 'allowed', tcpFlags: 2 }), obs({ tsSec: 20, kind: 'late', tcpFlags: 0x11 })]);
     expect(flows[0]!.outcome).toBe('allowed');
-    expect(flows[0]!.firewall).toMatchObject({ action: 'denied', lateOnly: true, count: 2 });
+    expect(flows[0]!.firewall).toMatchObject({ action: 'allowed', lateOnly: true, count: 2 });
   });
 
   it('lines that do not know the initiator infer it; a later line that knows turns the flow around', () => {
@@ -132,6 +132,12 @@ describe('log observations merge into flows', () => {
     ]);
     expect(flows[2]!.bytes).toEqual({ client: 400, server: 9000 });
     expect(flows[2]!.firewall).toBeUndefined();
+  });
+
+  it('a session the firewall allowed but that ended in SYN timeout is unanswered', () => {
+    const flows = run([obs({ tsSec: 10, action: 'allowed', kind: 'session', connId: '9', format: 'cisco-asa', connState: 'S0' })]);
+    expect(flows[0]!.outcome).toBe('unanswered');
+    expect(flows[0]!.firewall).toMatchObject({ action: 'allowed', count: 1 });
   });
 
   it('the same tuple after the timeout is a new flow', () => {

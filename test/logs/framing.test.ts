@@ -11,17 +11,14 @@ interface Framed {
 }
 
 function framer(maxLineBytes?: number): Framed {
-  const out: Framed = {
-    lines: [],
-    tooLong: [],
-    framer: undefined as unknown as LineFramer,
-  };
-  out.framer = new LineFramer({
+  const lines: Array<[number, string]> = [];
+  const tooLong: Array<[number, number]> = [];
+  const f = new LineFramer({
     ...(maxLineBytes !== undefined ? { maxLineBytes } : {}),
-    onLine: (line, n) => out.lines.push([n, line]),
-    onTooLong: (n, bytes) => out.tooLong.push([n, bytes]),
+    onLine: (line, n) => lines.push([n, line]),
+    onTooLong: (n, bytes) => tooLong.push([n, bytes]),
   });
-  return out;
+  return { lines, tooLong, framer: f };
 }
 
 function frame(chunks: Buffer[], maxLineBytes?: number): Framed {

@@ -19,3 +19,13 @@ it('debug', async () => {
     for (const c of [...r.crashes, ...r.slow]) console.log('  ', c.iteration, c.error.split('\n').slice(0, 4).join(' | '));
   }
 }, 3_600_000);
+it('repro', async () => {
+  const { inputFor } = await import('../../src/testing/fuzz.js');
+  const targets = buildFuzzTargets(loadSeedFiles({ repo, corpus: '/work/shared/corpus' }));
+  for (const [name, i] of (process.env['REPRO'] ?? '').split(',').map((x) => x.split(':'))) {
+    const t = targets.find((x) => x.name === name)!;
+    const { input, rng } = inputFor(t, 1, Number(i));
+    console.log(name, i, JSON.stringify(input.toString('latin1')).slice(0, 3000));
+    try { await t.run(input, rng); } catch (e) { console.log('ERR', (e as Error).message); }
+  }
+});

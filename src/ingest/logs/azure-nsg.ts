@@ -192,6 +192,8 @@ async function readAzureDocument(
   let rule: string | undefined;
   let ruleSeen = false;
   let pending: PendingTuple[] = [];
+  /** Tuples held for a group whose `rule` has not come yet (Azure writes it first; 100 000 is far above a real group). */
+  const MAX_PENDING_TUPLES = 100_000;
 
   const handleTuple = (text: string, line: number, where: string, vnet: boolean): void => {
     const r = parseAzureFlowTuple(
@@ -258,7 +260,9 @@ async function readAzureDocument(
           }
           // Azure writes `rule` before the tuples; if a writer did not, hold the group's tuples
           // until the rule (or the group's end) arrives, so each carries its rule.
-          if (!ruleSeen) pending.push({ text: v, line: w.line, where });
+          // At most MAX_PENDING_TUPLES are held: a hostile group with no rule cannot hold the
+          // whole document; past it the tuples are read without their rule.
+          if (!ruleSeen && pending.length < MAX_PENDING_TUPLES) pending.push({ text: v, line: w.line, where });
           else handleTuple(v, w.line, where, place.kind === 'vnet-tuple');
           break;
         }
@@ -281,7 +285,8 @@ async function readAzureDocument(
     await walkJson(chunks, handler);
   } catch (e) {
     if (!(e instanceof JsonSyntaxError)) throw e;
-    bad('json-syntax', `${e.message}; the rest of the document was not read`, String(e.line));
+    // e.code: `json-syntax`, or a `limit-json-*` limit (json-stream.ts) the document went past.
+    bad(e.code, `${e.message}; the rest of the document was not read`, String(e.line));
   }
 }
 

@@ -120,6 +120,8 @@ export const checkpointFormat: LineFormat = {
           const dst = canonicalIp(m[3]!);
           if (src === undefined || dst === undefined) return { error: `packet "${m[0]}" has no addresses`, code: 'bad-address' };
           const proto = Number(m[5]);
+          // `\d+` admits any length: a port past 65535 or a protocol past 255 is not a packet.
+          if (Number(m[2]) > 65535 || Number(m[4]) > 65535 || proto > 255) return { error: `packet "${m[0]}" has a port or protocol out of range`, code: 'bad-port' };
           const icmp = proto === 1 || proto === 58;
           const o: Observation = {
             tsSec: ts,

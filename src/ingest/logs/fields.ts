@@ -383,7 +383,8 @@ export function digitsAt(s: string, i: number, n: number): number {
   let v = 0;
   for (let k = 0; k < n; k++) {
     const d = s.charCodeAt(i + k) - 48;
-    if (d < 0 || d > 9) return -1;
+    // Past the end of `s` charCodeAt is NaN, which fails `d < 0 || d > 9`: test the range positively.
+    if (!(d >= 0 && d <= 9)) return -1;
     v = v * 10 + d;
   }
   return v;

@@ -199,7 +199,8 @@ async function readGcpDocument(
     await walkJson(all, handler);
   } catch (e) {
     if (!(e instanceof JsonSyntaxError)) throw e;
-    bad('json-syntax', `${e.message}; the rest of the document was not read`, String(e.line));
+    // e.code: `json-syntax`, or a `limit-json-*` limit (json-stream.ts) the document went past.
+    bad(e.code, `${e.message}; the rest of the document was not read`, String(e.line));
   }
 }
 

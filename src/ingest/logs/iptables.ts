@@ -462,13 +462,15 @@ export const iptablesFormat: LineFormat = {
       if (icmpType !== undefined) {
         obs.icmpType = icmpType;
         if (outer.icmpCode >= 0) obs.icmpCode = outer.icmpCode;
-        // An ICMP error quotes the packet it answers: `[SRC=... DST=... PROTO=UDP SPT= DPT= ...]`.
-        const open = line.indexOf(' [SRC=', outer.end - 1);
+        // An ICMP error quotes the packet it answers: `[SRC=... DST=... PROTO=UDP SPT= DPT= ...]`
+        // (ICMP 3/4/5/11/12, ICMPv6 1–4: the types the kernel recurses into).
+        const isError = proto === 1 ? icmpType === 3 || icmpType === 4 || icmpType === 5 || icmpType === 11 || icmpType === 12 : icmpType >= 1 && icmpType <= 4;
+        const open = isError ? line.indexOf(' [SRC=', outer.end - 1) : -1;
         if (open >= 0) {
           const close = line.indexOf(']', open);
           const innerLimit = close < 0 ? limit : close;
           const innerErr = readPacket(line, open + 2, innerLimit, inner);
-          if (innerErr === '') {
+          if (innerErr === '' && inner.noFlow === '') {
             obs.quoted = { proto: inner.proto, src: inner.src, srcPort: inner.srcPort, dst: inner.dst, dstPort: inner.dstPort };
             kind = 'late';
             obs.kind = kind;

@@ -39,15 +39,33 @@ export interface JsonWalkHandler {
   end?(ctx: JsonWalkContext): void;
 }
 
-/** A syntax error of the document, with the line it was found on. */
+/**
+ * A syntax error of the document, or a limit it went past, with the line it was found on.
+ * `code` is `json-syntax`, or the limit's name (`limit-json-depth`, `limit-json-string`,
+ * `limit-json-record`) for documents built to exhaust memory (docs/security.md).
+ */
 export class JsonSyntaxError extends Error {
   readonly line: number;
-  constructor(message: string, line: number) {
+  readonly code: string;
+  constructor(message: string, line: number, code = 'json-syntax') {
     super(message);
     this.name = 'JsonSyntaxError';
     this.line = line;
+    this.code = code;
   }
 }
+
+/**
+ * Limits of the walker (docs/security.md). Without them a document of nested brackets grows the
+ * walker's and the tokenizer's stacks by one entry per byte, one long string is held whole, and an
+ * assembled sub-tree is as large as the document. Real flow logs nest under 10 deep, their strings
+ * are short, and one assembled entry holds a few dozen values.
+ */
+export const MAX_JSON_DEPTH = 128;
+/** Longest string, object key or number, in characters. */
+export const MAX_JSON_STRING_CHARS = 1024 * 1024;
+/** Most values (scalars and containers) in one sub-tree assembled for a handler. */
+export const MAX_ASSEMBLED_VALUES = 100_000;
 
 interface Token {
   name: string;
@@ -78,7 +96,9 @@ export function formatJsonPath(path: readonly PathStep[], root = 0, rootPrefix =
  * the error stands.
  */
 export async function walkJson(chunks: AsyncIterable<Buffer>, handler: JsonWalkHandler): Promise<void> {
-  const parse = makeParser({ packValues: true, streamValues: false, jsonStreaming: true });
+  // Strings, keys and numbers arrive in chunks (not packed by the tokenizer, which would hold a
+  // string of any length whole): `gathered` below collects them up to MAX_JSON_STRING_CHARS.
+  const parse = makeParser({ packKeys: false, packStrings: false, packNumbers: false, streamValues: true, jsonStreaming: true });
   const decoder = new TextDecoder('utf-8');
 
   // Walk state, one entry per open container that is walked (not assembled): whether it is an
@@ -107,6 +127,17 @@ export async function walkJson(chunks: AsyncIterable<Buffer>, handler: JsonWalkH
   const asmStack: JsonValue[] = [];
   const asmKeys: (string | null)[] = [];
   let asmKey: string | null = null;
+  /** Values in the sub-tree being assembled (MAX_ASSEMBLED_VALUES). */
+  let asmValues = 0;
+  /** The string, key or number being gathered from its chunks. */
+  let gathered = '';
+
+  const gather = (chunk: string): void => {
+    if (gathered.length + chunk.length > MAX_JSON_STRING_CHARS) {
+      throw new JsonSyntaxError(`JSON string or number longer than ${MAX_JSON_STRING_CHARS} characters`, line, 'limit-json-string');
+    }
+    gathered += chunk;
+  };
 
   const stepForValue = (): void => {
     const d = isArray.length;
@@ -118,6 +149,9 @@ export async function walkJson(chunks: AsyncIterable<Buffer>, handler: JsonWalkH
   };
 
   const asmAdd = (v: JsonValue): void => {
+    if (++asmValues > MAX_ASSEMBLED_VALUES) {
+      throw new JsonSyntaxError(`JSON record of more than ${MAX_ASSEMBLED_VALUES} values`, line, 'limit-json-record');
+    }
     const parent = asmStack[asmStack.length - 1];
     if (Array.isArray(parent)) parent.push(v);
     else if (parent !== undefined && parent !== null && typeof parent === 'object') parent[asmKey ?? ''] = v;
@@ -150,6 +184,9 @@ export async function walkJson(chunks: AsyncIterable<Buffer>, handler: JsonWalkH
   };
 
   const openContainer = (array: boolean): void => {
+    if (isArray.length + asmStack.length >= MAX_JSON_DEPTH) {
+      throw new JsonSyntaxError(`JSON nested deeper than ${MAX_JSON_DEPTH} levels`, line, 'limit-json-depth');
+    }
     if (assembling) {
       const c: JsonValue = array ? [] : {};
       asmAdd(c);
@@ -165,6 +202,7 @@ export async function walkJson(chunks: AsyncIterable<Buffer>, handler: JsonWalkH
     startLine.push(line);
     if (handler.assemble(ctx, array ? 'array' : 'object')) {
       assembling = true;
+      asmValues = 0;
       asmKeys.push(null);
       asmKey = null;
       asmStack.push(array ? [] : {});
@@ -196,15 +234,27 @@ export async function walkJson(chunks: AsyncIterable<Buffer>, handler: JsonWalkH
       case 'endArray':
         closeContainer();
         break;
-      case 'keyValue':
-        if (assembling) asmKey = String(t.value);
-        else pendingKey = String(t.value);
+      case 'startKey':
+      case 'startString':
+      case 'startNumber':
+        gathered = '';
         break;
-      case 'stringValue':
-        scalar(String(t.value));
+      case 'stringChunk':
+      case 'numberChunk':
+        gather(String(t.value));
         break;
-      case 'numberValue':
-        scalar(Number(t.value));
+      case 'endKey':
+        if (assembling) asmKey = gathered;
+        else pendingKey = gathered;
+        gathered = '';
+        break;
+      case 'endString':
+        scalar(gathered);
+        gathered = '';
+        break;
+      case 'endNumber':
+        scalar(Number(gathered));
+        gathered = '';
         break;
       case 'nullValue':
         scalar(null);
@@ -216,7 +266,7 @@ export async function walkJson(chunks: AsyncIterable<Buffer>, handler: JsonWalkH
         scalar(false);
         break;
       default:
-        break; // streamed chunks are off (packValues, no streamValues)
+        break;
     }
   };
 

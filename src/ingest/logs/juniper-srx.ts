@@ -277,7 +277,9 @@ export const juniperSrxFormat: LineFormat = {
         if (line.indexOf('NetScreen device_id=') >= 0) return screenos(line, ctx);
         return { skip: 'not an RT_FLOW session log' };
       }
-      const event = ev[1] as Event;
+      const word = ev[1];
+      const event: Event | undefined = word === 'CREATE' || word === 'CLOSE' || word === 'DENY' ? word : undefined;
+      if (event === undefined) return { skip: 'not an RT_FLOW session log' };
       const sd = line.indexOf('[junos@', ev.index);
       if (sd >= 0) return structured(line, ctx, event, sd);
       return plain(line, ctx, event, ev.index + ev[0].length);

@@ -20,7 +20,7 @@ import type { Observation } from '../../model.js';
 import type { AnomalyLog } from '../../anomalies.js';
 import type { OpenedInput } from '../open.js';
 import { InputError, UsageError } from '../../errors.js';
-import type { DocumentFormat, LineContext, LineFormat, LineResult, LogFormat, LogOptions } from './format.js';
+import type { DocumentFormat, LineContext, LineFormat, LineResult, LogOptions } from './format.js';
 import { LineFramer, headLines } from './framing.js';
 import { logFormatNames, logFormats } from './registry.js';
 import { SyslogHeaderParser, newSyslogHeader } from './syslog.js';
@@ -52,10 +52,12 @@ const SNIFF_LINES = 200;
 const HEAD_BYTES = 64 * 1024;
 const EXAMPLE_LINES = 5;
 
-interface Choice {
-  kind: 'single' | 'interleaved' | 'document';
-  format?: LogFormat;
-}
+/** What sniffing decided: one line format, interleaved dispatch (from a format, or none yet), a document format, or nothing. */
+export type Choice =
+  | { kind: 'single'; format: LineFormat }
+  | { kind: 'interleaved'; format: LineFormat | undefined }
+  | { kind: 'document'; format: DocumentFormat }
+  | { kind: 'none' };
 
 /** Picks the format from the head of an input (see the file comment). Exported for tests and `--explain`. */
 export function sniffLogFormat(head: Buffer, complete: boolean): Choice & { scores: Array<{ name: string; wins: number; best: number }> } {
@@ -103,7 +105,7 @@ export function sniffLogFormat(head: Buffer, complete: boolean): Choice & { scor
   if (doc !== undefined && (chosen < 0 || docScore >= best[chosen]!)) return { kind: 'document', format: doc, scores };
   if (chosen >= 0) {
     const f = lineFormats[chosen]!;
-    return { kind: f.interleaved === true ? 'interleaved' : 'single', format: f, scores };
+    return f.interleaved === true ? { kind: 'interleaved', format: f, scores } : { kind: 'single', format: f, scores };
   }
   // Nothing claimed a line: still a syslog file (boot messages first)? Read it with dispatch.
   const probe = new SyslogHeaderParser({ prefixActions: [], assumeYear: 2000, utcOffsetMinutes: 0 });
@@ -113,8 +115,8 @@ export function sniffLogFormat(head: Buffer, complete: boolean): Choice & { scor
     probe.parse(line, h);
     if (h.time !== 'none') stamped++;
   }
-  if (lines.length > 0 && stamped * 2 >= lines.length) return { kind: 'interleaved', scores };
-  return { kind: 'single', scores };
+  if (lines.length > 0 && stamped * 2 >= lines.length) return { kind: 'interleaved', format: undefined, scores };
+  return { kind: 'none', scores };
 }
 
 function safeSniff(f: LineFormat, line: string): number {
@@ -173,7 +175,7 @@ export async function readLog(
   if (options.forceFormat !== undefined) {
     const f = logFormats.find((x) => x.name === options.forceFormat);
     if (f === undefined) throw new UsageError(`unknown log format "${options.forceFormat}" (known: ${logFormatNames().join(', ')})`);
-    choice = { kind: f.kind === 'json-document' ? 'document' : 'single', format: f };
+    choice = f.kind === 'json-document' ? { kind: 'document', format: f } : { kind: 'single', format: f };
   } else {
     if (input.kind === 'empty') {
       stats.format = 'empty';
@@ -181,11 +183,11 @@ export async function readLog(
     }
     if (input.kind !== 'text') throw notRecognised(file);
     choice = sniffLogFormat(input.head, input.head.length < HEAD_BYTES);
-    if (choice.kind === 'single' && choice.format === undefined) throw notRecognised(file);
+    if (choice.kind === 'none') throw notRecognised(file);
   }
 
   if (choice.kind === 'document') {
-    const f = choice.format as DocumentFormat;
+    const f = choice.format;
     stats.format = f.name;
     await f.readDocument(
       input.chunks(),
@@ -220,7 +222,7 @@ export async function readLog(
   let counts: number[];
   let names: string[];
   if (choice.kind === 'single') {
-    const f = choice.format as LineFormat;
+    const f = choice.format;
     const parse = f.createParser(parserContext);
     names = [f.name];
     counts = [0];
@@ -250,7 +252,7 @@ export async function readLog(
       }
       return parse;
     };
-    let last = choice.format === undefined ? -1 : formats.indexOf(choice.format as LineFormat);
+    let last = choice.format === undefined ? -1 : formats.indexOf(choice.format);
     onLine = (line, lineNumber) => {
       if (line.length === 0) {
         stats.skipped++;

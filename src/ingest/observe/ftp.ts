@@ -495,7 +495,7 @@ export class FtpObserver implements FlowObserver {
   readonly budget: ByteBudget;
 
   constructor(readonly options: ResolvedObserverOptions) {
-    this.budget = new ByteBudget(options.bufferBudgetBytes);
+    this.budget = new ByteBudget(options.bufferBudgetBytes, options.anomalies, 'ftp');
     this.table = new ExpectationTable<FtpExpectation>({
       name: 'ftp',
       cap: options.expectationCap,

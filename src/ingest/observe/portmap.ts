@@ -397,7 +397,7 @@ export class PortmapObserver implements FlowObserver {
   readonly budget: ByteBudget;
 
   constructor(readonly options: ResolvedObserverOptions) {
-    this.budget = new ByteBudget(options.bufferBudgetBytes);
+    this.budget = new ByteBudget(options.bufferBudgetBytes, options.anomalies, 'rpc');
     this.table = new ExpectationTable<RpcExpectation>({
       name: 'rpc',
       cap: options.expectationCap,

@@ -14,6 +14,7 @@
  *   very large capture loss: it is dropped, unless `RESYNC_SEGMENTS` such segments come in a row
  *   (the capture did lose a stretch), when the stream restarts at the latest one.
  */
+import type { AnomalyLog } from '../../anomalies.js';
 
 /**
  * Bytes held by all the streams of one observer (out-of-order segments, partial lines and
@@ -24,11 +25,29 @@ export class ByteBudget {
   used = 0;
   /** Requests refused because the budget was spent. */
   refused = 0;
-  constructor(readonly maxBytes: number) {}
+  /**
+   * `anomalies`: where each refusal is counted as `limit-observer-buffer` (the report line of this
+   * limit, docs/security.md); `owner` names the observer in the message (`ftp`, `rpc`).
+   */
+  constructor(
+    readonly maxBytes: number,
+    private readonly anomalies?: AnomalyLog,
+    private readonly owner = 'observer',
+  ) {}
 
   take(bytes: number): boolean {
     if (this.used + bytes > this.maxBytes) {
       this.refused++;
+      const log = this.anomalies;
+      if (log !== undefined) {
+        if (log.wantsExample('limit-observer-buffer')) {
+          log.add({
+            code: 'limit-observer-buffer',
+            severity: 'warning',
+            message: `${this.owner}: control-channel buffers full (${this.maxBytes} bytes held by all connections); out-of-order data or a long line was dropped`,
+          });
+        } else log.addCount('limit-observer-buffer', 'warning');
+      }
       return false;
     }
     this.used += bytes;
