@@ -692,6 +692,10 @@ export class Classifier {
       what = `${flow.proto === 'icmp' ? 'ICMP' : 'ICMPv6'} type ${flow.icmp.type}${name !== undefined ? ` (${name})` : ''}`;
       portPart = ` type ${flow.icmp.type}`;
       control = name;
+    } else if (flow.proto === 'sctp') {
+      what = `sctp/${flow.server.port}`;
+      portPart = `/${flow.server.port}`;
+      control = undefined;
     } else {
       what = flow.proto;
       portPart = '';
@@ -704,7 +708,7 @@ export class Classifier {
       reason = `${what} is network control traffic, not a product service: no catalog rule lists it`;
     } else {
       finding = findingFor('undocumented', reach.reachability, undefined);
-      reason = `no catalog rule documents ${what} (the catalog documents TCP and UDP ports)`;
+      reason = `no catalog rule documents ${what} (the catalog documents TCP and UDP ports only)`;
       if (finding === 'undocumented' && result.sides.server.linkScope) {
         finding = 'info';
         reason += `; ${flow.server.ip} is link-scoped, so this traffic never crosses a router or firewall`;
@@ -713,7 +717,7 @@ export class Classifier {
     reason += this.reachWords(reach);
     const cEnd = this.endFor(result.sides.client, undefined, undefined);
     const sEnd = this.endFor(result.sides.server, undefined, undefined);
-    const service = this.identity(cEnd, sEnd, flow.proto, portPart, null, null);
+    const service = this.identity(cEnd, sEnd, flow.proto, portPart, flow.proto === 'sctp' ? flow.server.port : null, null);
     const out = this.build(flow, 'undocumented', reach, finding, [], reason, service, undefined);
     this.names(out, result, undefined);
     return { flow: out, service, documentedBy: [] };
