@@ -52,6 +52,27 @@ export interface PipelineOptions {
   failFast?: boolean;
   /** Read size from disk in bytes (default 1 MiB). */
   chunkBytes?: number;
+  /**
+   * Awaited after each chunk of input is processed, before the next is read: a consumer that
+   * writes flows to a slow output (a pipe) returns a promise until its buffer drains, so memory
+   * stays bounded by the active flows and never grows with the output (docs/security.md).
+   */
+  beforeChunk?: () => Promise<void> | undefined;
+}
+
+/** The same input with `beforeChunk` awaited between its chunks. */
+function withBackpressure(input: OpenedInput, beforeChunk: () => Promise<void> | undefined): OpenedInput {
+  const chunks = input.chunks;
+  return {
+    ...input,
+    async *chunks(): AsyncGenerator<Buffer> {
+      for await (const c of chunks()) {
+        yield c;
+        const wait = beforeChunk();
+        if (wait !== undefined) await wait;
+      }
+    },
+  };
 }
 
 export interface InputSummary {
@@ -130,6 +151,7 @@ export async function readFlows(paths: readonly string[], options: PipelineOptio
       if (options.stdin !== undefined) openOptions.stdin = options.stdin;
       if (options.chunkBytes !== undefined) openOptions.chunkBytes = options.chunkBytes;
       input = await openInput(path, openOptions);
+      if (options.beforeChunk !== undefined) input = withBackpressure(input, options.beforeChunk);
       summary.name = input.name;
       if (input.kind === 'pcap' || input.kind === 'pcapng' || input.kind === 'binary') {
         await readCaptureInput(input, summary, options, anomalies, emit);

@@ -14,7 +14,7 @@
  * This module and the inventory loader are the only catalog code that touch the file system.
  */
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv2020 } from 'ajv/dist/2020.js';
@@ -174,11 +174,19 @@ function lineColumn(text: string, offset: number): string {
   return `${line}:${col}`;
 }
 
+/** Largest product file read (the built-in ones are under 100 KiB; this stops `--catalog` pointed at a capture). */
+export const MAX_CATALOG_FILE_BYTES = 32 * 1024 * 1024;
+
 function readJson(file: string, display: string): unknown {
   let text: string;
   try {
+    const size = statSync(file).size;
+    if (size > MAX_CATALOG_FILE_BYTES) {
+      throw new DataFileError('catalog-too-large', `${display}: ${size} bytes is more than a product file may be (${MAX_CATALOG_FILE_BYTES})`, { file: display });
+    }
     text = readFileSync(file, 'utf8');
   } catch (e) {
+    if (e instanceof DataFileError) throw e;
     const code = e instanceof Error && 'code' in e ? e.code : undefined;
     const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : String(code ?? e);
     throw new DataFileError('catalog-read', `${display}: cannot read: ${why}`, { file: display });

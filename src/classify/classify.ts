@@ -287,8 +287,12 @@ export class Classifier {
   private match(proto: TransportProto, client: Endpoint, server: Endpoint, inferred: boolean): MatchResult {
     const forward = this.matchOriented(proto, this.sides.side(client), this.sides.side(server), false);
     if (forward.matches.length > 0 || !inferred) return forward;
+    // Read the flow the other way round only when that fits a rule on a fixed port: a port in a
+    // range (an ephemeral or fallback range above all) says nothing about which side listened.
     const flipped = this.matchOriented(proto, this.sides.side(server), this.sides.side(client), true);
-    if (flipped.matches.length > 0) return flipped;
+    const best = flipped.matches[0];
+    const kind = best?.entry.rule.ports.kind;
+    if (best !== undefined && !best.weak && best.confidence !== 'fallback' && (kind === 'port' || kind === 'list')) return flipped;
     return forward;
   }
 
@@ -578,8 +582,21 @@ export class Classifier {
     service: ServiceIdentity,
     confidence: Confidence | undefined,
   ): ClassifiedFlow {
+    // Built field by field in one fixed order (not by spreading the flow): one hidden class for
+    // every verdict, which keeps this hot path cheap.
     const out: ClassifiedFlow = {
-      ...flow,
+      id: flow.id,
+      proto: flow.proto,
+      client: flow.client,
+      server: flow.server,
+      directionInferred: flow.directionInferred,
+      first: flow.first,
+      last: flow.last,
+      packets: flow.packets,
+      bytes: flow.bytes,
+      history: flow.history,
+      outcome: flow.outcome,
+      evidence: flow.evidence,
       status,
       reachability: reach.reachability,
       finding,
@@ -588,6 +605,11 @@ export class Classifier {
       reason,
       key: service.key,
     };
+    if (flow.vlan !== undefined) out.vlan = flow.vlan;
+    if (flow.icmp !== undefined) out.icmp = flow.icmp;
+    if (flow.icmpError !== undefined) out.icmpError = flow.icmpError;
+    if (flow.firewall !== undefined) out.firewall = flow.firewall;
+    if (flow.app !== undefined) out.app = flow.app;
     if (confidence !== undefined) out.confidence = confidence;
     return out;
   }
@@ -732,10 +754,18 @@ export class Classifier {
     if (hit !== undefined) return hit;
     const eps = parseFlowText(text);
     if (eps === undefined) return undefined;
+    // When the control flow's transport is not known, the first transport whose rule documents it
+    // (required/optional/conditional) wins, else the first that matches at all.
     let chosen: MatchResult | undefined;
+    let chosenRank = -1;
     for (const proto of protos) {
       const r = this.matchOriented(proto, this.sides.side(eps.client), this.sides.side(eps.server), false);
-      if (chosen === undefined || (chosen.matches.length === 0 && r.matches.length > 0)) chosen = r;
+      const level = r.matches[0]?.entry.rule.level;
+      const rank = level === undefined ? 0 : level === 'should-block' || level === 'not-used' ? 1 : 2;
+      if (rank > chosenRank) {
+        chosen = r;
+        chosenRank = rank;
+      }
     }
     if (chosen === undefined) return undefined;
     if (this.controlCache.size >= CONTROL_CACHE_MAX) this.controlCache.clear();

@@ -23,6 +23,8 @@ export interface Side {
 }
 
 const EMPTY: ReadonlySet<string> = new Set();
+/** Addresses whose facts are cached (cleared when full). */
+const SIDE_CACHE_MAX = 65536;
 
 /** Expands each role with the roles it acts as (transitively), as `product/role` keys. */
 export function buildRoleClosure(catalog: Catalog): Map<string, Set<string>> {
@@ -54,9 +56,21 @@ export class SideResolver {
     this.closure = buildRoleClosure(catalog);
   }
 
+  private readonly facts = new Map<string, Omit<Side, 'ep'>>();
+
   side(ep: Endpoint): Side {
-    const host = this.inventory?.lookup(ep.ip);
-    const ip = parseIp(ep.ip);
+    let f = this.facts.get(ep.ip);
+    if (f === undefined) {
+      f = this.factsOf(ep.ip);
+      if (this.facts.size >= SIDE_CACHE_MAX) this.facts.clear();
+      this.facts.set(ep.ip, f);
+    }
+    return { ep, host: f.host, roleKeys: f.roleKeys, anyRole: f.anyRole, linkScope: f.linkScope, loopback: f.loopback };
+  }
+
+  private factsOf(text: string): Omit<Side, 'ep'> {
+    const host = this.inventory?.lookup(text);
+    const ip = parseIp(text);
     const group = ip !== undefined && (isGroupAddress(ip) || isUnspecifiedAddress(ip));
     let linkScope = false;
     let loopback = false;
@@ -70,7 +84,7 @@ export class SideResolver {
         loopback = ip.value === 1n;
       }
     }
-    return { ep, host, roleKeys: host === undefined ? EMPTY : this.keysOf(host), anyRole: group && host === undefined, linkScope, loopback };
+    return { host, roleKeys: host === undefined ? EMPTY : this.keysOf(host), anyRole: group && host === undefined, linkScope, loopback };
   }
 
   private keysOf(host: InventoryHost): ReadonlySet<string> {

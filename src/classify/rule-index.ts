@@ -205,3 +205,21 @@ function sameRules(a: readonly IndexedRule[], b: readonly IndexedRule[]): boolea
   for (const r of a) if (!b.includes(r)) return false;
   return true;
 }
+
+/**
+ * Fixed listener ports the catalog documents (single ports, lists, ranges up to 64 ports wide):
+ * given to the flow table so that, when it must infer which side is the server (mid-stream TCP,
+ * UDP, logs without direction), a documented port counts as a service port.
+ */
+export function documentedServerPorts(catalog: Catalog): number[] {
+  const out = new Set<number>();
+  for (const p of catalog.products) {
+    for (const r of p.rules) {
+      const s = r.ports;
+      if (s.kind === 'port') out.add(s.port);
+      else if (s.kind === 'list') for (const x of s.ports) out.add(x);
+      else if (s.kind === 'range' && s.to - s.from < 64) for (let x = s.from; x <= s.to; x++) out.add(x);
+    }
+  }
+  return [...out].sort((a, b) => a - b);
+}

@@ -57,6 +57,25 @@ export function timeOfDay(rfc3339: string): string {
 
 /** Milliseconds since the epoch of an RFC 3339 time (fractions past milliseconds dropped); NaN when unreadable. */
 export function timeMillis(rfc3339: string): number {
+  // Fast path for the flow table's own form, `YYYY-MM-DDTHH:MM:SS[.fraction]Z`.
+  if (rfc3339.length >= 20 && rfc3339.charCodeAt(rfc3339.length - 1) === 90 /* Z */ && rfc3339.charCodeAt(10) === 84 /* T */) {
+    const n = (at: number, len: number): number => {
+      let v = 0;
+      for (let i = at; i < at + len; i++) {
+        const c = rfc3339.charCodeAt(i) - 48;
+        if (c < 0 || c > 9) return NaN;
+        v = v * 10 + c;
+      }
+      return v;
+    };
+    let ms = 0;
+    if (rfc3339.charCodeAt(19) === 46 /* . */) {
+      const digits = Math.min(3, rfc3339.length - 21);
+      ms = n(20, digits) * (digits === 3 ? 1 : digits === 2 ? 10 : 100);
+    }
+    const t = Date.UTC(n(0, 4), n(5, 2) - 1, n(8, 2), n(11, 2), n(14, 2), n(17, 2)) + ms;
+    if (!Number.isNaN(t)) return t;
+  }
   const m = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(\d+))?(Z|[+-]\d{2}:\d{2})$/.exec(rfc3339);
   if (m === null) return Date.parse(rfc3339);
   const ms = (m[2] ?? '').padEnd(3, '0').slice(0, 3);
@@ -94,8 +113,9 @@ export function levelWords(rule: Rule): string {
     case 'conditional': {
       const c = rule.condition?.trim() ?? '';
       if (c.length === 0) return 'conditional';
-      // Conditions that already say how strongly (`required on linux, optional on AIX`) stand as written.
-      return /^(required|optional|not required|needed|used)\b/i.test(c) ? `conditional: ${c}` : `required ${conditionPhrase(c)}`;
+      // A condition that is a release expression reads as one; any other text stands as the document wrote it.
+      if (rule.conditions?.releases !== undefined && rule.conditions.releases.trim() === c) return `required in releases ${c}`;
+      return `conditional: ${c}`;
     }
     case 'not-used':
       return 'documented as not used';
@@ -106,11 +126,6 @@ export function levelWords(rule: Rule): string {
       return String(never);
     }
   }
-}
-
-function conditionPhrase(condition: string): string {
-  const c = condition.trim();
-  return /^(if|when|on|for|only|unless|where|in)\b/i.test(c) ? c : `when ${c}`;
 }
 
 /** A port spec in short words: `5808`, `80, 443`, `600-1023`, the formula text, `ephemeral`, ... */

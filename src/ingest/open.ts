@@ -3,7 +3,7 @@
  * magic, never by the file name), and the decompressed head kept for format sniffing.
  * Only this file and the data loaders touch the file system.
  */
-import { createReadStream, statSync } from 'node:fs';
+import { closeSync, createReadStream, openSync, readSync, statSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { InputError } from '../errors.js';
@@ -29,9 +29,11 @@ export interface OpenedInput {
 
 export interface OpenOptions {
   stdin?: Readable;
-  /** Read size from disk; 1 MiB by default. */
+  /** Read size from disk; 4 MiB by default. */
   chunkBytes?: number;
 }
+
+const DEFAULT_CHUNK_BYTES = 4 * 1024 * 1024;
 
 const PCAP_MAGICS = new Set([0xa1b2c3d4, 0xd4c3b2a1, 0xa1b23c4d, 0x4d3cb2a1]);
 const PCAPNG_SHB = 0x0a0d0d0a;
@@ -60,29 +62,61 @@ export async function openInput(path: string, options: OpenOptions = {}): Promis
   const isStdin = path === '-';
   const name = isStdin ? '<stdin>' : path;
   let size: number | undefined;
+  let regularFile = false;
+  const cannotRead = (e: unknown): InputError => {
+    const code = (e as NodeJS.ErrnoException).code;
+    return new InputError('input-unreadable', `${path}: ${code === 'ENOENT' ? 'no such file' : `cannot read (${code ?? String(e)})`}`, { file: path });
+  };
   if (!isStdin) {
     try {
       const st = statSync(path);
       if (st.isDirectory()) throw new InputError('input-is-directory', `${path}: is a directory`, { file: path });
       size = st.size;
+      regularFile = st.isFile();
     } catch (e) {
       if (e instanceof InputError) throw e;
-      const code = (e as NodeJS.ErrnoException).code;
-      throw new InputError('input-unreadable', `${path}: ${code === 'ENOENT' ? 'no such file' : `cannot read (${code ?? String(e)})`}`, { file: path });
+      throw cannotRead(e);
     }
   }
-  let raw: Readable;
-  if (isStdin) {
-    if (options.stdin === undefined) throw new InputError('input-unreadable', 'standard input is not available', { file: name });
-    raw = options.stdin;
-  } else {
-    raw = createReadStream(path, { highWaterMark: options.chunkBytes ?? 1024 * 1024 });
-  }
+  const chunkBytes = options.chunkBytes ?? DEFAULT_CHUNK_BYTES;
   let rawBytes = 0;
-  raw.on('data', (c: Buffer) => {
-    rawBytes += c.length;
-  });
-  const rawIter = raw[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  let raw: Readable | undefined;
+  let fd = -1;
+  let rawIter: AsyncIterator<Buffer>;
+  if (regularFile) {
+    // A regular file is read with synchronous reads: from the page cache a read costs far less
+    // than the event-loop round trip of a stream (which, on a busy machine, left the reading
+    // thread idle between chunks), and the chunk is processed right after it arrives anyway.
+    try {
+      fd = openSync(path, 'r');
+    } catch (e) {
+      throw cannotRead(e);
+    }
+    rawIter = fileChunks(
+      fd,
+      chunkBytes,
+      size ?? 0,
+      (n) => {
+        rawBytes += n;
+      },
+      () => {
+        if (fd >= 0) closeSync(fd);
+        fd = -1;
+      },
+    );
+  } else {
+    if (isStdin) {
+      if (options.stdin === undefined) throw new InputError('input-unreadable', 'standard input is not available', { file: name });
+      raw = options.stdin;
+    } else {
+      // FIFOs, character devices, process substitution: a stream, so reading never blocks the loop.
+      raw = createReadStream(path, { highWaterMark: chunkBytes });
+    }
+    raw.on('data', (c: Buffer) => {
+      rawBytes += c.length;
+    });
+    rawIter = raw[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  }
 
   // Peek at the raw head to decide on gzip.
   const rawHead: Buffer[] = [];
@@ -178,7 +212,40 @@ export async function openInput(path: string, options: OpenOptions = {}): Promis
     },
     bytesRead: () => rawBytes,
     close(): void {
-      if (!isStdin) raw.destroy();
+      if (fd >= 0) {
+        closeSync(fd);
+        fd = -1;
+      }
+      if (!isStdin) raw?.destroy();
     },
   };
+}
+
+/**
+ * The chunks of an open regular file, each a new buffer of up to `chunkBytes` (consumers may keep
+ * a chunk: a JSON document reader holds its head). Closes the file at its end or on an error.
+ */
+async function* fileChunks(fd: number, chunkBytes: number, size: number, onBytes: (n: number) => void, close: () => void): AsyncGenerator<Buffer> {
+  let read = 0;
+  try {
+    while (true) {
+      // No 4 MiB buffer for a 2 KiB file: the size on disk bounds the first chunks (a file that
+      // grows while it is read still gets read to its end, in small chunks first).
+      const want = Math.max(1, Math.min(chunkBytes, Math.max(size - read, 64 * 1024)));
+      const buf = Buffer.allocUnsafeSlow(want);
+      let n = 0;
+      while (n < want) {
+        const got = readSync(fd, buf, n, want - n, null);
+        if (got === 0) break;
+        n += got;
+      }
+      if (n === 0) return;
+      read += n;
+      onBytes(n);
+      yield n === want ? buf : buf.subarray(0, n);
+      if (n < want) return;
+    }
+  } finally {
+    close();
+  }
 }

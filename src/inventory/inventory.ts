@@ -150,14 +150,21 @@ export function inventorySchemaValidator(schema: unknown): JsonSchemaValidator {
   return schemaValidator;
 }
 
+/** Names from the file go into messages printed on a terminal: keep them printable and short. */
+function printable(text: string): string {
+  // eslint-disable-next-line no-control-regex -- removing control characters is the point
+  const clean = text.replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, '');
+  return clean.length > 64 ? `${clean.slice(0, 63)}…` : clean;
+}
+
 function entryLabel(doc: unknown, index: number): string {
   const hosts = typeof doc === 'object' && doc !== null ? (doc as { hosts?: unknown }).hosts : undefined;
   const entry = Array.isArray(hosts) ? (hosts[index] as unknown) : undefined;
   if (typeof entry === 'object' && entry !== null) {
     const name = (entry as { name?: unknown }).name;
-    if (typeof name === 'string') return `hosts[${index}] (${name})`;
+    if (typeof name === 'string') return `hosts[${index}] (${printable(name)})`;
     const addr = (entry as { address?: unknown }).address;
-    if (typeof addr === 'string') return `hosts[${index}] (${addr})`;
+    if (typeof addr === 'string') return `hosts[${index}] (${printable(addr)})`;
   }
   return `hosts[${index}]`;
 }

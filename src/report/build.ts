@@ -83,6 +83,22 @@ export function compareForAudit(a: ServiceRow, b: ServiceRow): number {
   return compareBySeverity(a, b);
 }
 
+/**
+ * What blocked a service's flows, for a firewall review: the firewall rules that denied them, then
+ * the other ways flows were blocked (RST, no reply, ICMP errors) with their counts.
+ */
+export function blockedBy(s: Pick<ServiceRow, 'deniedBy' | 'outcomes'>): Array<{ what: string; rule: string | null; flows: number }> {
+  const out: Array<{ what: string; rule: string | null; flows: number }> = s.deniedBy.map((d) => ({ what: `${d.source} rule`, rule: d.rule, flows: d.flows }));
+  for (const o of ['rejected', 'unanswered', 'icmp-prohibited', 'icmp-unreachable'] as const) {
+    const n = s.outcomes[o];
+    if (n !== undefined && n > 0) out.push({ what: o, rule: null, flows: n });
+  }
+  const denied = s.outcomes.denied ?? 0;
+  const attributed = s.deniedBy.reduce((a, d) => a + d.flows, 0);
+  if (denied > attributed) out.push({ what: 'denied', rule: null, flows: denied - attributed });
+  return out;
+}
+
 function countsRecord<K extends string>(keys: readonly K[], counts: Map<K, number>): Record<K, number> {
   const out = {} as Record<K, number>;
   for (const k of keys) out[k] = counts.get(k) ?? 0;

@@ -10,7 +10,7 @@
  */
 import { severityOf } from '../classify/classify.js';
 import type { Finding } from '../classify/types.js';
-import { AUDIT_SECTION_TITLES, auditSection } from './build.js';
+import { AUDIT_SECTION_TITLES, auditSection, blockedBy } from './build.js';
 import { htmlEscape } from './escape.js';
 import { FINDING_COLOUR, FINDING_LABEL, FINDING_MEANING, groupDigits, humanBytes, shortTime } from './format.js';
 import { FINDING_ORDER, type Report, type ServiceRow, type Timeline } from './types.js';
@@ -84,7 +84,7 @@ function pill(f: Finding): Safe {
   return html`<span class="pill" style="--c:${FINDING_COLOUR[f]}">${FINDING_LABEL[f]}</span>`;
 }
 
-function barChart(title: string, bars: ReadonlyArray<{ label: string; value: number; colour: string }>, empty: string): Safe {
+function barChart(title: string, bars: ReadonlyArray<{ label: string; value: number; colour: string }>, empty: string, keepEnd = false): Safe {
   if (bars.length === 0 || bars.every((b) => b.value === 0)) {
     return html`<figure><figcaption>${title}</figcaption><p class="none">${empty}</p></figure>`;
   }
@@ -97,7 +97,7 @@ function barChart(title: string, bars: ReadonlyArray<{ label: string; value: num
   const rows = bars.map((b, i) => {
     const w = b.value === 0 ? 0 : Math.max(2, Math.round((b.value / max) * barMax));
     const y = 4 + i * rowH;
-    const label = b.label.length > 25 ? `…${b.label.slice(b.label.length - 24)}` : b.label;
+    const label = b.label.length <= 25 ? b.label : keepEnd ? `…${b.label.slice(b.label.length - 24)}` : `${b.label.slice(0, 24)}…`;
     return html`<g><title>${b.label}: ${groupDigits(b.value)}</title><text x="${labelWidth - 6}" y="${y + 15}" text-anchor="end">${label}</text><rect x="${labelWidth}" y="${y + 3}" width="${w}" height="${rowH - 6}" fill="${b.colour}" rx="2"></rect><text x="${labelWidth + w + 6}" y="${y + 15}" class="muted">${groupDigits(b.value)}</text></g>`;
   });
   return html`<figure><figcaption>${title}</figcaption><svg viewBox="0 0 ${width} ${height}" width="100%" role="img" aria-label="${title}">${rows}</svg></figure>`;
@@ -148,13 +148,9 @@ function findingsTable(rows: readonly ServiceRow[]): Safe {
 function brokenTable(rows: readonly ServiceRow[]): Safe {
   return html`<table><thead><tr><th>service</th><th>blocked</th><th>first seen</th><th>last seen</th><th>blocked by</th><th>reason</th></tr></thead><tbody>${rows.map(
     (s) =>
-      html`<tr><td class="key">${s.key}</td><td class="n">${groupDigits(s.blocked)} of ${groupDigits(s.flows)}</td><td>${shortTime(s.first)}</td><td>${shortTime(s.last)}</td><td>${
-        s.deniedBy.length > 0
-          ? s.deniedBy.map((d) => html`${d.source}${d.rule !== null ? html` rule <b>${d.rule}</b>` : ''} (${d.flows})<br>`)
-          : Object.entries(s.outcomes)
-              .filter(([k]) => k !== 'established' && k !== 'allowed' && k !== 'partial')
-              .map(([k, n]) => html`${k} (${n})<br>`)
-      }</td><td class="reason">${s.reason}</td></tr>`,
+      html`<tr><td class="key">${s.key}</td><td class="n">${groupDigits(s.blocked)} of ${groupDigits(s.flows)}</td><td>${shortTime(s.first)}</td><td>${shortTime(s.last)}</td><td>${blockedBy(s).map(
+        (b) => html`${b.what}${b.rule !== null ? html` <b>${b.rule}</b>` : ''} (${b.flows})<br>`,
+      )}}</td><td class="reason">${s.reason}</td></tr>`,
   )}</tbody></table>`;
 }
 
@@ -176,7 +172,7 @@ export function renderHtml(report: Report): string {
     (f) =>
       html`<div class="card" style="--c:${FINDING_COLOUR[f]}"><div class="n">${groupDigits(report.counts.flows.byFinding[f])}</div><div class="l">${FINDING_LABEL[f]}</div><div class="d">${severityOf(f)} · ${groupDigits(report.counts.services.byFinding[f])} service${report.counts.services.byFinding[f] === 1 ? '' : 's'} · ${FINDING_MEANING[f]}</div></div>`,
   );
-  const severityBars = FINDING_ORDER.map((f) => ({ label: `${FINDING_LABEL[f]} (${severityOf(f)})`, value: report.counts.flows.byFinding[f], colour: FINDING_COLOUR[f] }));
+  const severityBars = FINDING_ORDER.map((f) => ({ label: FINDING_LABEL[f], value: report.counts.flows.byFinding[f], colour: FINDING_COLOUR[f] }));
   const undocumented = report.services
     .filter((s) => s.finding === 'undocumented')
     .sort((a, b) => b.flows - a.flows || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
@@ -236,7 +232,7 @@ export function renderHtml(report: Report): string {
 <section class="cards">${cards}</section>
 <section class="charts">
 ${barChart('Flows by finding', severityBars, 'No flows.')}
-${barChart('Top undocumented services (flows)', undocumented, 'No undocumented traffic.')}
+${barChart('Top undocumented services (flows)', undocumented, 'No undocumented traffic.', true)}
 ${timelineChart(report.timeline)}
 </section>
 <h2>Findings${report.ordering === 'firewall-review' ? ', ordered for a firewall review' : ', worst first'} (${findings.length})</h2>

@@ -4,7 +4,7 @@
  * Every cell from input is escaped (escape.ts `markdownCell`): no raw HTML, no broken tables.
  */
 import { severityOf } from '../classify/classify.js';
-import { AUDIT_SECTION_TITLES, auditSection } from './build.js';
+import { AUDIT_SECTION_TITLES, auditSection, blockedBy } from './build.js';
 import { markdownCell as md } from './escape.js';
 import { FINDING_LABEL, FINDING_MEANING, groupDigits, humanBytes, shortTime } from './format.js';
 import { FINDING_ORDER, type Report, type ServiceRow } from './types.js';
@@ -75,7 +75,7 @@ export function renderMarkdown(report: Report): string {
               `${groupDigits(s.blocked)} of ${groupDigits(s.flows)}`,
               shortTime(s.first),
               shortTime(s.last),
-              md(s.deniedBy.map((d) => `${d.source}${d.rule !== null ? ` "${d.rule}"` : ''} (${d.flows})`).join(', ') || Object.keys(s.outcomes).join(', ')),
+              md(blockedBy(s).map((b) => `${b.what}${b.rule !== null ? ` "${b.rule}"` : ''} (${b.flows})`).join(', ')),
               md(s.reason),
             ]),
             ['l', 'r'],

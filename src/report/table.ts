@@ -6,7 +6,7 @@
  */
 import Table from 'cli-table3';
 import { severityOf } from '../classify/classify.js';
-import { AUDIT_SECTION_TITLES, auditSection } from './build.js';
+import { AUDIT_SECTION_TITLES, auditSection, blockedBy } from './build.js';
 import { terminalSafe } from './escape.js';
 import { FINDING_LABEL, SEVERITY_SGR, SGR_RESET, groupDigits, humanBytes, shortTime } from './format.js';
 import type { RenderOptions } from './render-options.js';
@@ -93,13 +93,9 @@ function findingsTable(rows: readonly ServiceRow[], width: number, colour: boole
 }
 
 function deniedByText(s: ServiceRow): string {
-  if (s.deniedBy.length === 0) {
-    const o = Object.entries(s.outcomes)
-      .filter(([k]) => k !== 'established' && k !== 'allowed' && k !== 'partial')
-      .map(([k, n]) => `${k} ${n}`);
-    return o.join(', ');
-  }
-  return s.deniedBy.map((d) => `${d.source}${d.rule !== null ? ` "${d.rule}"` : ''} ×${d.flows}`).join(', ');
+  return blockedBy(s)
+    .map((b) => `${b.what}${b.rule !== null ? ` "${b.rule}"` : ''} ×${b.flows}`)
+    .join(', ');
 }
 
 function brokenTable(rows: readonly ServiceRow[], width: number, colour: boolean): string {

@@ -229,7 +229,7 @@ function mutateOnce(rng: Prng, b: Buffer, o: MutateOptions, maxLength: number): 
 /** Stacked havoc mutations of a copy of `seed`. */
 export function mutateBytes(rng: Prng, seed: Buffer, o: MutateOptions = {}): Buffer {
   const maxLength = o.maxLength ?? 64 * 1024;
-  let b = Buffer.from(seed.subarray(0, maxLength));
+  let b: Buffer = Buffer.from(seed.subarray(0, maxLength));
   const stack = 1 + rng.below(o.maxStack ?? 8);
   // Length-field-only rounds keep the rest of the structure intact, so the reader gets far.
   if ((o.lengthFields?.length ?? 0) > 0 && rng.chance(0.25)) {

@@ -43,13 +43,18 @@ async function classify(file: string, command = 'analyze'): Promise<Line[]> {
     .sort((a, b) => Number(a.id.split('.')[1]) - Number(b.id.split('.')[1]));
 }
 
+function ep(proto: string, e: { ip: string; port: number }): string {
+  const ip = e.ip.includes(':') ? `[${e.ip}]` : e.ip;
+  return proto === 'tcp' || proto === 'udp' || proto === 'sctp' ? `${ip}:${e.port}` : ip;
+}
+
 function golden(lines: Line[]): string {
   return (
     lines
       .map((l) =>
         JSON.stringify({
           id: l.id,
-          flow: `${l.proto} ${l.client.ip}:${l.client.port} → ${l.server.ip}:${l.server.port}`,
+          flow: `${l.proto} ${ep(l.proto, l.client)} → ${ep(l.proto, l.server)}`,
           outcome: l.outcome,
           status: l.status,
           reachability: l.reachability,

@@ -136,3 +136,12 @@ describe('inventory errors name the file, the entry and the field', () => {
     expect(loadInventory(join(dir, 'ok.json'), catalog).hosts).toHaveLength(1);
   });
 });
+
+describe('hostile inventory text', () => {
+  it('keeps control characters and escape sequences out of error messages', () => {
+    const e = errorOf(() => inv([{ address: '10.0.0.1', name: 'evil\u001b[2J\u001b]0;x\u0007name', product: 'nope', role: 'x' }]));
+    // eslint-disable-next-line no-control-regex -- checking that no control character is left
+    expect(e.message).not.toMatch(/[\u0000-\u001f]/);
+    expect(e.message).toContain('hosts[0] (evil[2J]0;xname)');
+  });
+});

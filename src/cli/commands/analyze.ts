@@ -16,6 +16,7 @@ import { Aggregator } from '../../classify/aggregate.js';
 import { Classifier } from '../../classify/classify.js';
 import type { Verdict } from '../../classify/classify.js';
 import { ClassifyStream } from '../../classify/stream.js';
+import { documentedServerPorts } from '../../classify/rule-index.js';
 import { SEVERITY_ORDER } from '../../classify/types.js';
 import type { Severity } from '../../classify/types.js';
 import { InputError, UsageError } from '../../errors.js';
@@ -29,7 +30,11 @@ import { terminalSafe } from '../../report/escape.js';
 import { REPORT_FORMATS, formatForPath, isReportFormat, reporters } from '../../report/index.js';
 import type { ReportFormat, Reporter } from '../../report/index.js';
 import { reportInput } from '../../report/inputs.js';
-import type { Report, ReportCommand } from '../../report/types.js';
+import type { LimitHit, Report, ReportCommand } from '../../report/types.js';
+import { DEFAULT_FLOW_TABLE_OPTIONS } from '../../flow/table.js';
+import { DEFAULT_EXPECTATION_CAP } from '../../flow/expectations.js';
+import { DEFAULT_MAX_LINE_BYTES } from '../../ingest/logs/framing.js';
+import { MAX_ASSEMBLED_VALUES, MAX_JSON_DEPTH, MAX_JSON_STRING_CHARS } from '../../ingest/logs/json-stream.js';
 import type { CommandDef } from '../command.js';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE } from '../command.js';
 import type { Io } from '../io.js';
@@ -63,7 +68,12 @@ export function analysisOptions(y: Argv, what: string): Argv {
       describe: `read every text input as this log format (${logFormats.map((f) => f.name).join(', ') || 'see docs/logs.md'})`,
       requiresArg: true,
     })
-    .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'no progress and no notices on standard error (errors are still printed)' });
+    .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'no progress and no notices on standard error (errors are still printed)' })
+    .option('max-flows', {
+      type: 'number',
+      requiresArg: true,
+      describe: `most live flows per input; beyond it the least recently active flow is emitted early, and the report says so [default: ${DEFAULT_FLOW_TABLE_OPTIONS.maxFlows}]`,
+    });
 }
 
 interface AnalysisArgs {
@@ -77,6 +87,7 @@ interface AnalysisArgs {
   inputFormat: string | undefined;
   quiet: boolean;
   colour: boolean | undefined;
+  maxFlows: number | undefined;
 }
 
 function stringList(v: unknown): string[] {
@@ -123,6 +134,10 @@ function parseArgs(args: Record<string, unknown>): AnalysisArgs {
   if (inputs.length === 0) throw new UsageError('name at least one capture or log file (or - for standard input)');
   if (inputs.filter((i) => i === '-').length > 1) throw new UsageError('standard input (-) can be read only once');
   const colour = args['color'];
+  const maxFlows = args['max-flows'];
+  if (maxFlows !== undefined && (typeof maxFlows !== 'number' || !Number.isInteger(maxFlows) || maxFlows < 1)) {
+    throw new UsageError(`--max-flows must be a whole number of at least 1 (got ${String(maxFlows)})`);
+  }
   return {
     inputs,
     catalog: stringList(args['catalog']),
@@ -134,6 +149,7 @@ function parseArgs(args: Record<string, unknown>): AnalysisArgs {
     inputFormat: optionalString(args['input-format']),
     quiet: args['quiet'] === true,
     colour: typeof colour === 'boolean' ? colour : undefined,
+    maxFlows: typeof maxFlows === 'number' ? maxFlows : undefined,
   };
 }
 
@@ -156,6 +172,8 @@ export function toolVersion(): string {
 /** Where report text goes: standard output, or a file written synchronously (no unbounded buffering). */
 interface Sink {
   write(text: string): void;
+  /** Pending while written text is still queued: reading waits for it (bounded memory on a slow pipe). */
+  drain(): Promise<void> | undefined;
   finish(): Promise<void>;
 }
 
@@ -174,6 +192,7 @@ function openSink(io: Io, output: string | undefined): Sink {
       write(text: string): void {
         writeSync(fd, text);
       },
+      drain: () => undefined,
       finish(): Promise<void> {
         closeSync(fd);
         return Promise.resolve();
@@ -182,15 +201,18 @@ function openSink(io: Io, output: string | undefined): Sink {
   }
   let pending = '';
   let chain: Promise<void> = Promise.resolve();
+  let queued = 0;
   return {
     write(text: string): void {
       pending += text;
       if (pending.length >= FLUSH_BYTES) {
         const chunk = pending;
         pending = '';
-        chain = chain.then(() => writeOut(io.stdout, chunk));
+        queued++;
+        chain = chain.then(() => writeOut(io.stdout, chunk)).finally(() => queued--);
       }
     },
+    drain: () => (queued > 0 ? chain : undefined),
     async finish(): Promise<void> {
       const chunk = pending;
       pending = '';
@@ -216,6 +238,35 @@ function checkParams(params: Params, catalog: Catalog): void {
       throw new UsageError(`--param ${name}: no catalog product has a parameter of that name (parameters: ${[...known].sort().join(', ') || 'none'})`);
     }
   }
+}
+
+/**
+ * The limits on input-grown state that this run reached (docs/security.md), as report lines: each
+ * limit's anomaly code (or, for JSON documents, bad-record reason) with what it cost.
+ */
+export function limitsReached(pipeline: PipelineResult, maxFlows: number): LimitHit[] {
+  const counts = new Map(pipeline.anomalies.summary().map((s) => [s.code, s.count]));
+  const out: LimitHit[] = [];
+  const add = (code: string, limit: string, value: number, say: (n: number) => string): void => {
+    const n = counts.get(code) ?? 0;
+    if (n > 0) out.push({ limit, value, message: say(n) });
+  };
+  add('flow-table-cap', 'max-flows', maxFlows, (n) => `${n} flows were emitted before their timeout to keep at most ${maxFlows} live flows (--max-flows)`);
+  add('expectation-cap', 'expectations', DEFAULT_EXPECTATION_CAP, (n) => `${n} announced FTP/RPC/TFTP connections were dropped from a full expectation table (${DEFAULT_EXPECTATION_CAP} entries)`);
+  add('limit-observer-sessions', 'observer-sessions', 16_384, (n) => `${n} control channels were not read: the observers already followed their most at once`);
+  add('limit-observer-buffer', 'observer-buffer-bytes', 64 * 1024 * 1024, (n) => `${n} times out-of-order or over-long control-channel data was dropped: the observers' buffers were full`);
+  add('ftp-line-too-long', 'ftp-line-bytes', 2048, (n) => `${n} FTP command or reply lines longer than 2048 bytes were skipped`);
+  add('rpc-record-too-long', 'rpc-record-bytes', 65536, (n) => `${n} portmapper records longer than 65536 bytes were skipped`);
+  add('line-too-long', 'max-line-bytes', DEFAULT_MAX_LINE_BYTES, (n) => `${n} log lines longer than ${DEFAULT_MAX_LINE_BYTES} bytes were skipped`);
+  // JSON documents stop at a limit; the reason is among the input's bad records.
+  for (const input of pipeline.inputs) {
+    for (const r of input.log?.badReasons ?? []) {
+      if (!r.code.startsWith('limit-json-')) continue;
+      const value = r.code === 'limit-json-depth' ? MAX_JSON_DEPTH : r.code === 'limit-json-string' ? MAX_JSON_STRING_CHARS : MAX_ASSEMBLED_VALUES;
+      out.push({ limit: r.code.slice('limit-'.length), value, message: `${input.name}: the JSON document went past the ${r.code.slice('limit-json-'.length)} limit (${value}); the rest of it was not read` });
+    }
+  }
+  return out;
 }
 
 /** Exit code for the worst severity seen and `--fail-on`. */
@@ -261,8 +312,11 @@ export async function runAnalysis(command: ReportCommand, rawArgs: Record<string
       a.inputs,
       {
         stdin: io.stdin,
+        flowTable: { serverPorts: documentedServerPorts(catalog) },
         ...(a.inputFormat !== undefined ? { inputFormat: a.inputFormat } : {}),
         ...(progress.onProgress !== undefined ? { onProgress: progress.onProgress } : {}),
+        ...(a.maxFlows !== undefined ? { flowTable: { maxFlows: a.maxFlows } } : {}),
+        beforeChunk: () => sink.drain(),
       },
       (flow) => stream.push(flow),
     );
@@ -281,6 +335,7 @@ export async function runAnalysis(command: ReportCommand, rawArgs: Record<string
     params: a.params,
     aggregator,
     anomalies: pipeline.anomalies.summary(),
+    limits: limitsReached(pipeline, a.maxFlows ?? DEFAULT_FLOW_TABLE_OPTIONS.maxFlows),
   });
   const colour = a.output === undefined && a.format === 'table' ? (a.colour ?? useColour(io, 'stdout')) : false;
   sink.write(reporter.render(report, { colour, width: io.stdout.columns ?? 120 }));

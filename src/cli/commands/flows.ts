@@ -83,6 +83,21 @@ function openOutput(path: string): Promise<Writable> {
   });
 }
 
+/** Resolves when `stream` drains (or fails or closes: then there is nothing to wait for). */
+function drained(stream: Writable): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      stream.off('drain', done);
+      stream.off('error', done);
+      stream.off('close', done);
+      resolve();
+    };
+    stream.once('drain', done);
+    stream.once('error', done);
+    stream.once('close', done);
+  });
+}
+
 function closeOutput(stream: Writable): Promise<void> {
   return new Promise((resolve, reject) => {
     stream.once('error', reject);
@@ -99,6 +114,9 @@ async function runFlows(args: Record<string, unknown>, io: Io): Promise<number> 
   const { options, clearProgress } = pipelineOptions(args, io);
   const outputPath = args['output'];
   const out = typeof outputPath === 'string' ? await openOutput(outputPath) : io.stdout;
+  // Backpressure: NDJSON written to a pipe faster than it is read would otherwise pile up in the
+  // stream's buffer (a million flows through a pipe held over a gigabyte); reading waits instead.
+  options.beforeChunk = () => (out.writableNeedDrain ? drained(out) : undefined);
 
   const collected: Flow[] = [];
   let pending = '';

@@ -189,15 +189,22 @@ export async function readLog(
   if (choice.kind === 'document') {
     const f = choice.format;
     stats.format = f.name;
-    await f.readDocument(
-      input.chunks(),
-      { file, options: logOptions },
-      (obs) => {
-        stats.observations++;
-        emit(obs);
-      },
-      (code, message, where) => bad(code, message, undefined, where),
-    );
+    try {
+      await f.readDocument(
+        input.chunks(),
+        { file, options: logOptions },
+        (obs) => {
+          stats.observations++;
+          emit(obs);
+        },
+        (code, message, where) => bad(code, message, undefined, where),
+      );
+    } catch (e) {
+      // Input errors (a damaged gzip stream) are the caller's; anything else is a reader bug that
+      // must not lose what was read: `parser-error`, as for lines.
+      if (e instanceof InputError) throw e;
+      bad('parser-error', `document could not be read further (${e instanceof Error ? e.message : String(e)})`, undefined, 'document');
+    }
     stats.formats = [{ name: f.name, lines: stats.observations }];
     return finish();
   }
@@ -290,7 +297,15 @@ export async function readLog(
 
   const framer = new LineFramer({
     ...(options.maxLineBytes !== undefined ? { maxLineBytes: options.maxLineBytes } : {}),
-    onLine,
+    // A parser that throws on a hostile line is a bug, but it must not lose the rest of the file
+    // (as `decoder-error` for captures): the line is counted as `parser-error` with its number.
+    onLine: (line, lineNumber) => {
+      try {
+        onLine(line, lineNumber);
+      } catch (e) {
+        bad('parser-error', `line could not be parsed (${e instanceof Error ? e.message : String(e)})`, lineNumber, String(lineNumber));
+      }
+    },
     onTooLong: (lineNumber, bytes) => {
       stats.tooLong++;
       anomalies.add({

@@ -544,6 +544,11 @@ export class FtpObserver implements FlowObserver {
     }
     if (this.sessions.size >= MAX_SESSIONS) {
       this.counters.sessionsRefused++;
+      // The report line of this limit (docs/security.md): counted, one example kept.
+      const log = this.options.anomalies;
+      if (log.wantsExample('limit-observer-sessions')) {
+        log.add({ code: 'limit-observer-sessions', severity: 'warning', message: `ftp: ${MAX_SESSIONS} FTP control channels followed at once; flow ${flow.id} was not read` });
+      } else log.addCount('limit-observer-sessions', 'warning');
       return false;
     }
     this.sessions.set(flow.id, new FtpSession(this, flow, server, client, probing));

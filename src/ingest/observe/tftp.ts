@@ -126,6 +126,11 @@ export class TftpObserver implements FlowObserver {
     }
     if (this.sessions.size >= MAX_SESSIONS) {
       this.counters.sessionsRefused++;
+      // The report line of this limit (docs/security.md): counted, one example kept.
+      const log = this.options.anomalies;
+      if (log.wantsExample('limit-observer-sessions')) {
+        log.add({ code: 'limit-observer-sessions', severity: 'warning', message: `tftp: ${MAX_SESSIONS} TFTP requests followed at once; flow ${flow.id} was not read` });
+      } else log.addCount('limit-observer-sessions', 'warning');
       return false;
     }
     this.sessions.set(flow.id, {
