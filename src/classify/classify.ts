@@ -374,7 +374,7 @@ export class Classifier {
         return base(`${proto}/${port} in ${spec.from}-${spec.to}`, wide ? 2 : 4, false, wide, 'exact');
       }
       case 'formula':
-        return this.fitFormula(entry, spec, proto, port, client, server, base);
+        return this.fitFormula(entry, spec, port, client, server, base);
       case 'ephemeral': {
         const host = server.host;
         const override = host?.ephemeral?.[proto];
@@ -416,7 +416,6 @@ export class Classifier {
   private fitFormula(
     entry: IndexedRule,
     spec: Extract<PortSpec, { kind: 'formula' }>,
-    proto: TransportProto,
     port: number,
     client: Side,
     server: Side,
@@ -464,7 +463,6 @@ export class Classifier {
         'exact',
       );
     }
-    void proto;
     return undefined;
   }
 

@@ -163,6 +163,8 @@ export function blockedWords(flow: Flow): string {
     case 'rejected':
       return flow.proto === 'tcp' ? TCP_FLAG_WORDS.rejected! : 'rejected';
     case 'unanswered':
+      // From a log that gave no verdict (a prefix without DROP/ACCEPT words): what it shows is an attempt with no reply.
+      if (flow.evidence.line !== undefined && flow.firewall === undefined) return 'unanswered (the log shows the attempt and no reply, and states no verdict)';
       return flow.proto === 'tcp' ? TCP_FLAG_WORDS.unanswered! : 'unanswered (no reply seen)';
     case 'icmp-prohibited':
     case 'icmp-unreachable': {

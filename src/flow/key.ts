@@ -97,6 +97,30 @@ export class FlowIndex {
     this.kHash = fmix(((ha + hb) | 0) ^ Math.imul(proto + 7, PROTO_MUL));
   }
 
+  /** IPv6 key from address words already read (log lines: address text parsed to numbers). */
+  setKey6Words(proto: number, a: Int32Array, b: Int32Array, srcPort: number, dstPort: number): void {
+    this.kVer = 6;
+    this.kProto = proto;
+    const a0 = (this.kA0 = a[0] ?? 0);
+    const a1 = (this.kA1 = a[1] ?? 0);
+    const a2 = (this.kA2 = a[2] ?? 0);
+    const a3 = (this.kA3 = a[3] ?? 0);
+    const b0 = (this.kB0 = b[0] ?? 0);
+    const b1 = (this.kB1 = b[1] ?? 0);
+    const b2 = (this.kB2 = b[2] ?? 0);
+    const b3 = (this.kB3 = b[3] ?? 0);
+    this.kPa = srcPort;
+    this.kPb = dstPort;
+    const ha = fmix(a0 ^ fmix(a1 ^ fmix(a2 ^ fmix(a3 ^ Math.imul(srcPort + 1, PORT_MUL)))));
+    const hb = fmix(b0 ^ fmix(b1 ^ fmix(b2 ^ fmix(b3 ^ Math.imul(dstPort + 1, PORT_MUL)))));
+    this.kHash = fmix(((ha + hb) | 0) ^ Math.imul(proto + 7, PROTO_MUL));
+  }
+
+  /** True when `f` (an indexed flow) has the scratch key, either direction; sets `fromA`. */
+  hasKey(f: FlowState): boolean {
+    return f.hash === this.kHash && this.matches(f);
+  }
+
   /** The live flow with the scratch key (either direction), or null. Sets `fromA`. */
   find(): FlowState | null {
     const h = this.kHash;

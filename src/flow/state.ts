@@ -109,7 +109,7 @@ export class FlowState implements FlowView {
   // Field order is layout order: what every packet reads or writes comes first, so it shares a few
   // cache lines (the key, orientation, times, counts, TCP state), then what is set once.
 
-  // ---- key (packet flows; log flows use extra.tupleKey) ----
+  // ---- key (packet flows, and log flows with IP addresses; other log flows use extra.tupleKey) ----
   hash = 0;
   protoNumber = 0;
   ver = 0;

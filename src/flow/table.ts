@@ -37,6 +37,7 @@ import type { DecodedPacket } from '../ingest/decode/packet.js';
 import { AddressTextCache } from './address-text.js';
 import type { Endpoint, Evidence, Flow, Observation } from '../model.js';
 import { appendHistory, flipHistory, updateDatagram, updateTcp } from './history.js';
+import { addressWords, parseIpv4Words, parseIpv6Words } from './address-words.js';
 import { FlowIndex } from './key.js';
 import type { FlowObserver } from './observer.js';
 import { decideOutcome, isDestinationUnreachable } from './outcome.js';
@@ -197,7 +198,10 @@ export class FlowTable {
   /** Sequence counter of the input seen last (ids are `<input>.<sequence>`). */
   private seqInput = -1;
   private seqNext = 0;
-  /** Log flows by their unordered 5-tuple text, and by `format|connection id`. */
+  /**
+   * Log flows whose addresses are not IP text, by their unordered 5-tuple text (the others are in
+   * `index`, keyed like packet flows), and log flows by `format|connection id`.
+   */
   private readonly byTuple = new Map<string, FlowState>();
   private readonly byConnId = new Map<string, FlowState>();
   private readonly fragments = new Map<string, FragmentEntry>();
@@ -641,14 +645,14 @@ export class FlowTable {
       this.addQuotedObservation(obs, inputIndex, t);
       return;
     }
-    const key = tupleKey(obs.proto, obs.src, obs.srcPort, obs.dst, obs.dstPort);
+    const key = this.keyObservation(obs.proto, obs.src, obs.srcPort, obs.dst, obs.dstPort);
     let f: FlowState | undefined;
     if (obs.connId !== undefined) {
       const g = this.byConnId.get(`${obs.format}|${obs.connId}`);
-      if (g !== undefined && g.extra?.tupleKey === key) f = g;
+      if (g !== undefined && (key === undefined ? g.extra?.tupleKey === undefined && this.index.hasKey(g) : g.extra?.tupleKey === key)) f = g;
     }
     if (f === undefined) {
-      const g = this.byTuple.get(key);
+      const g = key === undefined ? (this.index.find() ?? undefined) : this.byTuple.get(key);
       if (g !== undefined) {
         const otherConnection = obs.connId !== undefined && g.extra?.connId !== undefined && g.extra.connId !== obs.connId;
         if (otherConnection) this.emit(g);
@@ -663,7 +667,33 @@ export class FlowTable {
     this.mergeObservation(f, obs);
   }
 
-  private createFromObservation(obs: Observation, key: string, inputIndex: number, t: number): FlowState {
+  /**
+   * Keys a log line's unordered 5-tuple (ICMP: addresses only). When both addresses are IP text
+   * the key goes into the flow index's scratch key, as for packets (no string, no map), and the
+   * result is undefined; otherwise it is the tuple as text, for `byTuple`.
+   */
+  private keyObservation(proto: number, src: string, srcPort: number, dst: string, dstPort: number): string | undefined {
+    const ports = hasPorts(proto);
+    const sp = ports ? srcPort : 0;
+    const dp = ports ? dstPort : 0;
+    if (parseIpv4Words(src)) {
+      const a = addressWords[0] ?? 0;
+      if (parseIpv4Words(dst)) {
+        this.index.setKey4(proto, a, addressWords[0] ?? 0, sp, dp);
+        return undefined;
+      }
+    } else if (parseIpv6Words(src)) {
+      SRC_WORDS.set(addressWords);
+      if (parseIpv6Words(dst)) {
+        this.index.setKey6Words(proto, SRC_WORDS, addressWords, sp, dp);
+        return undefined;
+      }
+    }
+    return tupleKey(proto, src, srcPort, dst, dstPort);
+  }
+
+  /** `key` undefined: the flow index's scratch key holds the line's tuple (keyObservation). */
+  private createFromObservation(obs: Observation, key: string | undefined, inputIndex: number, t: number): FlowState {
     const proto = obs.proto;
     const shown = hasPorts(proto);
     const a: Endpoint = { ip: obs.src, port: shown ? obs.srcPort : 0 };
@@ -686,9 +716,12 @@ export class FlowTable {
     f.firstSec = f.lastSec = obs.tsSec;
     f.firstNsec = f.lastNsec = obs.tsNsec;
     const x = extraOf(f);
-    x.tupleKey = key;
     x.initiatorKnown = obs.initiatorKnown || !inferred;
-    this.byTuple.set(key, f);
+    if (key === undefined) this.index.insert(f);
+    else {
+      x.tupleKey = key;
+      this.byTuple.set(key, f);
+    }
     this.admit(f);
     return f;
   }
@@ -761,8 +794,8 @@ export class FlowTable {
   private addQuotedObservation(obs: Observation, inputIndex: number, t: number): void {
     const q = obs.quoted;
     if (q === undefined) return;
-    const key = tupleKey(q.proto, q.src, q.srcPort, q.dst, q.dstPort);
-    let f = this.byTuple.get(key);
+    const key = this.keyObservation(q.proto, q.src, q.srcPort, q.dst, q.dstPort);
+    let f = key === undefined ? (this.index.find() ?? undefined) : this.byTuple.get(key);
     if (f !== undefined && idleSeconds(f, obs.tsSec, obs.tsNsec) > (this.timeouts[f.list] ?? 0)) {
       this.emit(f);
       f = undefined;
@@ -888,12 +921,13 @@ export class FlowTable {
 
   private emit(f: FlowState): void {
     this.unlink(f);
-    if (f.extra?.tupleKey !== undefined) {
-      if (this.byTuple.get(f.extra.tupleKey) === f) this.byTuple.delete(f.extra.tupleKey);
-      if (f.extra.connKey !== undefined && this.byConnId.get(f.extra.connKey) === f) this.byConnId.delete(f.extra.connKey);
+    const x = f.extra;
+    if (x?.tupleKey !== undefined) {
+      if (this.byTuple.get(x.tupleKey) === f) this.byTuple.delete(x.tupleKey);
     } else {
       this.index.remove(f);
     }
+    if (x?.connKey !== undefined && this.byConnId.get(x.connKey) === f) this.byConnId.delete(x.connKey);
     this.active--;
     this.emitted++;
     if (f.observed && this.observer !== undefined) this.observer.onFlowEnd(f);
@@ -902,6 +936,9 @@ export class FlowTable {
     if (this.pool.length < this.poolMax) this.pool.push(f);
   }
 }
+
+/** Scratch words of a log line's source address while its destination is parsed. */
+const SRC_WORDS = new Int32Array(4);
 
 /** The whole second at or after a time: a flow's list second never lies before its last activity. */
 function ceilSeconds(sec: number, nsec: number): number {

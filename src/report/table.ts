@@ -19,13 +19,13 @@ function paint(text: string, sgr: string, colour: boolean): string {
   return colour ? `${sgr}${text}${SGR_RESET}` : text;
 }
 
-function newTable(head: string[], colWidths: Array<number | null>, colour: boolean): Table.Table {
+function newTable(head: string[], colWidths: Array<number | null>, colour: boolean, compact = false): Table.Table {
   return new Table({
     head: head.map((h) => paint(h, '\u001b[1m', colour)),
     colWidths,
     wordWrap: true,
     wrapOnWordBoundary: true,
-    style: { head: [], border: [], 'padding-left': 1, 'padding-right': 1 },
+    style: { head: [], border: [], 'padding-left': 1, 'padding-right': 1, compact },
   });
 }
 
@@ -55,7 +55,7 @@ function header(report: Report): string[] {
 }
 
 function countsTable(report: Report, colour: boolean): string {
-  const t = newTable(['finding', 'severity', 'flows', 'services'], [22, 10, 12, 10], colour);
+  const t = newTable(['finding', 'severity', 'flows', 'services'], [22, 10, 11, 10], colour, true);
   for (const f of FINDING_ORDER) {
     const flows = report.counts.flows.byFinding[f];
     const services = report.counts.services.byFinding[f];
@@ -76,7 +76,7 @@ function reachText(s: ServiceRow): string {
 }
 
 function findingsTable(rows: readonly ServiceRow[], width: number, colour: boolean): string {
-  const fixed = [10, 20, 30, 9, 10];
+  const fixed = [10, 20, 38, 7, 10];
   const reasonWidth = Math.max(30, width - fixed.reduce((a, b) => a + b, 0) - 1);
   const t = newTable(['severity', 'finding', 'service', 'flows', 'reach', 'reason'], [...fixed, reasonWidth], colour);
   for (const s of rows) {
@@ -99,7 +99,7 @@ function deniedByText(s: ServiceRow): string {
 }
 
 function brokenTable(rows: readonly ServiceRow[], width: number, colour: boolean): string {
-  const fixed = [30, 9, 21, 21, 24];
+  const fixed = [38, 9, 21, 21, 26];
   const reasonWidth = Math.max(30, width - fixed.reduce((a, b) => a + b, 0) - 1);
   const t = newTable(['service', 'blocked', 'first seen', 'last seen', 'blocked by', 'reason'], [...fixed, reasonWidth], colour);
   for (const s of rows) {

@@ -324,3 +324,12 @@ describe('group addresses', () => {
     expect(v.service.key).toBe('hcu-a → 255.255.255.255 udp/161');
   });
 });
+
+describe('direction inference', () => {
+  it('does not read a flow backwards just because its client port falls in a range rule', () => {
+    // 10.0.0.5 → 10.1.0.7:8080 is undocumented; backwards it would land in rpc-links (49152-65535): not a reason to flip.
+    const v = withInv.classify(flow('tcp', '10.0.0.5:50000', '10.1.0.7:8080', { directionInferred: true, outcome: 'partial' }));
+    expect(v.flow.client.ip).toBe('10.0.0.5');
+    expect(v.flow.status).toBe('undocumented');
+  });
+});

@@ -1,8 +1,9 @@
 /**
  * The fixed-seed short fuzz run (the long run is `npm run fuzz`, docs/security.md): every target
  * of src/testing/fuzz-targets.ts for a fixed number of iterations from seed 1. A crash prints the
- * target, the iteration and the error; `npm run fuzz -- --target NAME --seed 1` reproduces it and
- * saves the input under /tmp/portolan-fuzz/.
+ * target, the iteration and the error; `npm run fuzz -- --target NAME --seed 1 --iterations N`
+ * reproduces it and saves the input under /tmp/portolan-fuzz/. The time bound per input is checked
+ * by `npm run fuzz`, not here (no test asserts on time).
  */
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -65,10 +66,11 @@ describe('fixed-seed fuzz run (seed 1)', () => {
   });
 
   for (const target of targets) {
-    it(`${target.name}: no crash, no input over the time bound`, async () => {
+    it(`${target.name}: no crash`, async () => {
       const iterations = ITERATIONS[target.name] ?? ITERATIONS['default']!;
-      const r = await runFuzzTarget(target, { seed: SEED, iterations });
-      const report = [...r.crashes, ...r.slow].map((c) => `${c.target} iteration ${c.iteration}: ${c.error}`).join('\n\n');
+      // No assertion on time here (a shared CI machine stalls); `npm run fuzz` checks the time bound.
+      const r = await runFuzzTarget(target, { seed: SEED, iterations, slowBaseMs: Number.POSITIVE_INFINITY });
+      const report = r.crashes.map((c) => `${c.target} iteration ${c.iteration}: ${c.error}`).join('\n\n');
       expect(report).toBe('');
       expect(r.iterations).toBe(iterations);
     });

@@ -338,7 +338,9 @@ export async function runAnalysis(command: ReportCommand, rawArgs: Record<string
     limits: limitsReached(pipeline, a.maxFlows ?? DEFAULT_FLOW_TABLE_OPTIONS.maxFlows),
   });
   const colour = a.output === undefined && a.format === 'table' ? (a.colour ?? useColour(io, 'stdout')) : false;
-  sink.write(reporter.render(report, { colour, width: io.stdout.columns ?? 120 }));
+  // On a terminal the table fits its width; elsewhere (a pipe, a file) a fixed 140 columns.
+  const width = a.output === undefined && io.stdout.isTTY === true && io.stdout.columns !== undefined ? io.stdout.columns : 140;
+  sink.write(reporter.render(report, { colour, width }));
   await sink.finish();
 
   for (const s of pipeline.inputs) {

@@ -313,7 +313,11 @@ export const ciscoAsaFormat: LineFormat = {
       }
       if (h.time === 'uptime') pctx.note?.('log-time-relative', 'times are seconds since boot: no date is known');
       const p: Parsed = { ts: h.sec, nsec: h.nsec, file: ctx.file, line: ctx.line };
-      return parseMessage(id, text, p);
+      const r = parseMessage(id, text, p);
+      // Several messages print the protocol as a word (`Inbound TCP connection ...`); a word that
+      // is no protocol gives -1, which must not become a flow (`ip--1`).
+      if ('proto' in r && r.proto < 0) return bad('bad-protocol', `protocol of ${id} is not known`);
+      return r;
     };
 
     function base(p: Parsed, proto: number, src: Endpoint, dst: Endpoint, action: Observation['action'], kind: Observation['kind']): Observation {

@@ -266,7 +266,11 @@ export class SyslogHeaderParser {
     while (line.charCodeAt(j) === 32) j++;
     if (isDigit(line.charCodeAt(j))) {
       let sec = 0;
+      const first = j;
       while (isDigit(line.charCodeAt(j))) sec = sec * 10 + line.charCodeAt(j++) - 48;
+      // Seconds since boot fit in 10 digits (three centuries); more is not a kernel time stamp
+      // (and past 15 digits not even an exact number).
+      if (j - first > 10) return -1;
       let nsec = 0;
       if (line.charCodeAt(j) === 46) {
         j++;

@@ -13,7 +13,10 @@ const HEADERS = ['ID', 'PROTO', 'CLIENT', '', 'SERVER', 'OUTCOME', 'PKTS C/S', '
 const RIGHT = new Set([6, 7, 9]);
 
 function seconds(rfc3339: string): number {
-  const whole = Date.parse(`${rfc3339.slice(0, 19)}Z`) / 1000;
+  // Up to the seconds: a corrupt capture timestamp past year 9999 is written with an expanded
+  // year (`+586515-06-26T13:47:52...`), so cut after the time, not at a fixed width.
+  const t = rfc3339.indexOf('T');
+  const whole = Date.parse(`${rfc3339.slice(0, t < 0 ? 19 : t + 9)}Z`) / 1000;
   const frac = /\.(\d+)Z$/.exec(rfc3339)?.[1] ?? '0';
   return whole + Number(`0.${frac}`);
 }
@@ -21,6 +24,7 @@ function seconds(rfc3339: string): number {
 /** `0.012s`, `5.4s`, `2m03s`, `1h02m`. */
 export function durationText(first: string, last: string): string {
   const d = Math.max(0, seconds(last) - seconds(first));
+  if (!Number.isFinite(d)) return '?';
   if (d < 10) return `${d.toFixed(3)}s`;
   if (d < 60) return `${d.toFixed(1)}s`;
   if (d < 3600) return `${Math.floor(d / 60)}m${String(Math.floor(d % 60)).padStart(2, '0')}s`;
