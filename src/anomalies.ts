@@ -2,9 +2,21 @@
  * Anomalies are data, not exceptions (Zeek's weird.log): each is counted under its code and the
  * first few examples of each code are kept, so a damaged input of any size costs bounded memory.
  */
-import type { Anomaly, AnomalySummary } from './model.js';
+import type { Anomaly, AnomalySeverity, AnomalySummary } from './model.js';
 
 export const DEFAULT_EXAMPLES_PER_CODE = 5;
+
+const SEVERITY_RANK: Record<AnomalySeverity, number> = { info: 0, warning: 1, error: 2 };
+
+/** The more severe of two severities (a code's summary carries its worst). */
+export function worseSeverity(a: AnomalySeverity, b: AnomalySeverity): AnomalySeverity {
+  return SEVERITY_RANK[b] > SEVERITY_RANK[a] ? b : a;
+}
+
+/** Anomalies worth printing by default: warnings and errors (info is only counted). */
+export function isNotable(a: { severity: AnomalySeverity }): boolean {
+  return a.severity !== 'info';
+}
 
 export class AnomalyLog {
   private readonly byCode = new Map<string, AnomalySummary>();
@@ -21,7 +33,7 @@ export class AnomalyLog {
       this.byCode.set(anomaly.code, entry);
     }
     entry.count++;
-    if (anomaly.severity === 'error') entry.severity = 'error';
+    entry.severity = worseSeverity(entry.severity, anomaly.severity);
     if (entry.examples.length < this.examplesPerCode) entry.examples.push(anomaly);
   }
 
@@ -42,7 +54,7 @@ export class AnomalyLog {
       this.byCode.set(code, entry);
     }
     entry.count++;
-    if (severity === 'error') entry.severity = 'error';
+    entry.severity = worseSeverity(entry.severity, severity);
   }
 
   /** Adds every entry of another log (used to merge per-input or per-worker logs). */
@@ -55,7 +67,7 @@ export class AnomalyLog {
         this.byCode.set(e.code, entry);
       }
       entry.count += e.count;
-      if (e.severity === 'error') entry.severity = 'error';
+      entry.severity = worseSeverity(entry.severity, e.severity);
       for (const ex of e.examples) {
         if (entry.examples.length >= this.examplesPerCode) break;
         entry.examples.push(ex);
@@ -68,6 +80,11 @@ export class AnomalyLog {
     let n = 0;
     for (const e of this.byCode.values()) n += e.count;
     return n;
+  }
+
+  /** Entries of warnings and errors only, sorted by code: what is printed by default. */
+  notable(): AnomalySummary[] {
+    return this.summary().filter(isNotable);
   }
 
   hasErrors(): boolean {

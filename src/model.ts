@@ -232,13 +232,19 @@ export interface Observation {
   evidence: Evidence;
 }
 
+export type AnomalySeverity = 'info' | 'warning' | 'error';
+
 /** Something in the input that was not as the specification says: counted, never thrown. */
 export interface Anomaly {
   /** Stable code, kebab-case: `truncated-record`, `bad-log-line`, `unknown-link-type`, ... */
   code: string;
   /** One line for a person: `capture.pcapng@0x1f40: truncated enhanced packet block (need 32 bytes, have 12)`. */
   message: string;
-  severity: 'warning' | 'error';
+  /**
+   * `info`: traffic that merely is not the protocol an observer looked for (a port-111 flow that
+   * is not ONC RPC): counted in the JSON report, not printed as a warning.
+   */
+  severity: AnomalySeverity;
   file?: string;
   offset?: number;
   line?: number;
@@ -247,7 +253,8 @@ export interface Anomaly {
 /** Counted anomalies: a count per code and the first few examples of each. */
 export interface AnomalySummary {
   code: string;
-  severity: 'warning' | 'error';
+  /** The most severe of its anomalies. */
+  severity: AnomalySeverity;
   count: number;
   examples: Anomaly[];
 }

@@ -101,6 +101,11 @@ export interface InputSummary {
   flows: number;
   /** Why the input could not be read (InputError message), when kind is `unreadable` or reading failed part-way. */
   error?: string;
+  /**
+   * Captures that stopped early: the anomaly message naming the damage where reading stopped
+   * (`cap.pcap@0x1ebf: absurd captured length ...`), when it is among the kept examples.
+   */
+  stopReason?: string;
   /** The reader's own statistics. */
   capture?: CaptureStats;
   log?: LogStats;
@@ -223,7 +228,11 @@ async function readCaptureInput(
     summary.format = stats.format;
     summary.packets = stats.packets;
     summary.bytes = stats.bytes;
-    if (stats.stoppedAt !== undefined) summary.stoppedAt = stats.stoppedAt;
+    if (stats.stoppedAt !== undefined) {
+      summary.stoppedAt = stats.stoppedAt;
+      const reason = stopReason(anomalies, name, stats.stoppedAt);
+      if (reason !== undefined) summary.stopReason = reason;
+    }
     summary.damaged = stats.damaged;
     summary.fatal = stats.fatal;
   } finally {
@@ -232,6 +241,14 @@ async function readCaptureInput(
     summary.table = table.stats();
     progress.done();
   }
+}
+
+/** The kept anomaly example of `file` at `offset` (the damage a capture reader stopped at). */
+function stopReason(anomalies: AnomalyLog, file: string, offset: number): string | undefined {
+  for (const entry of anomalies.summary()) {
+    for (const e of entry.examples) if (e.file === file && e.offset === offset) return e.message;
+  }
+  return undefined;
 }
 
 async function readLogInput(

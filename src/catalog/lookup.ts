@@ -232,3 +232,24 @@ export function catalogParamNames(catalog: Catalog): string[] {
   for (const p of catalog.products) for (const n of Object.keys(p.params ?? {})) names.add(n);
   return [...names].sort();
 }
+
+/**
+ * The FTP control ports the catalog states: the TCP ports of every rule an `ftp-data` rule names
+ * as its control channel (21 in the built-in products; a user's product may state another). The
+ * FTP observer follows these besides 21.
+ */
+export function ftpControlPorts(catalog: Catalog): number[] {
+  const out = new Set<number>();
+  for (const p of catalog.products) {
+    for (const r of p.rules) {
+      if (r.ports.kind !== 'ftp-data' || r.ports.control.length === 0) continue;
+      const control = r.ports.control;
+      const rule = p.rules.find((c) => c.id === control);
+      if (rule === undefined || !rule.proto.includes('tcp')) continue;
+      const s = rule.ports;
+      if (s.kind === 'port') out.add(s.port);
+      else if (s.kind === 'list') for (const x of s.ports) out.add(x);
+    }
+  }
+  return [...out].sort((a, b) => a - b);
+}

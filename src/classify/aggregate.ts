@@ -41,17 +41,128 @@ export interface ExampleFlow {
   reason: string;
 }
 
+/**
+ * Distinct values up to COUNTED_PER_SERVICE, in first-seen order. Most services see one client,
+ * one server and one port: a single value is held without a Set (three Sets per service were a
+ * third of a service's memory), and the Set is made at the second distinct value.
+ */
+export interface BoundedSetData<T> {
+  values: T[];
+  saturated: boolean;
+}
+
 class BoundedSet<T> {
-  readonly items = new Set<T>();
+  private one: T | undefined = undefined;
+  private set: Set<T> | undefined = undefined;
   saturated = false;
+
+  /** The values (a new Set when only one is held). */
+  get items(): ReadonlySet<T> {
+    return this.set ?? new Set(this.one === undefined ? [] : [this.one]);
+  }
+
+  /** The values in first-seen order. */
+  values(): T[] {
+    if (this.set !== undefined) return [...this.set];
+    return this.one === undefined ? [] : [this.one];
+  }
+
+  /** Adds the values of a set filled by later flows, as if those flows had come after this set's. */
+  mergeFrom(later: BoundedSet<T>): void {
+    for (const v of later.values()) this.add(v);
+    if (later.saturated) this.saturated = true;
+  }
+
+  toData(): BoundedSetData<T> {
+    return { values: this.values(), saturated: this.saturated };
+  }
+
+  static fromData<T>(data: BoundedSetData<T>): BoundedSet<T> {
+    const s = new BoundedSet<T>();
+    for (const v of data.values) s.add(v);
+    s.saturated = data.saturated;
+    return s;
+  }
+
   add(v: T): void {
-    if (this.items.has(v)) return;
-    if (this.items.size >= COUNTED_PER_SERVICE) {
+    const set = this.set;
+    if (set === undefined) {
+      if (this.one === undefined) this.one = v;
+      else if (this.one !== v) {
+        this.set = new Set([this.one, v]);
+        this.one = undefined;
+      }
+      return;
+    }
+    if (set.has(v)) return;
+    if (set.size >= COUNTED_PER_SERVICE) {
       this.saturated = true;
       return;
     }
-    this.items.add(v);
+    set.add(v);
   }
+}
+
+/** Findings by weight: FINDING_WEIGHT is each one's index here. */
+const FINDINGS: readonly Finding[] = ['ok', 'info', 'deprecated-in-use', 'undocumented', 'exposure', 'broken-requirement'];
+const OUTCOME_INDEX = new Map<Outcome, number>(OUTCOMES.map((o, i) => [o, i]));
+
+function countsMap<K>(keys: readonly K[], counts: readonly number[]): Map<K, number> {
+  const m = new Map<K, number>();
+  keys.forEach((k, i) => {
+    const n = counts[i] ?? 0;
+    if (n > 0) m.set(k, n);
+  });
+  return m;
+}
+
+/**
+ * One copy of each reason text: verdicts build their reason per flow, and the same few hundred
+ * texts (a rule, its source, what blocked it) recur across services and their examples. Bounded:
+ * past INTERNED_MAX distinct texts, new ones are kept as they come.
+ */
+const interned = new Map<string, string>();
+const INTERNED_MAX = 65_536;
+
+function intern(text: string): string {
+  const known = interned.get(text);
+  if (known !== undefined) return known;
+  if (interned.size < INTERNED_MAX) interned.set(text, text);
+  return text;
+}
+
+type Denial = { source: string; rule: string | null; flows: number };
+type DeniedBy = Map<string, Denial>;
+/** What `deniedBy` reads for a service no firewall denied (most of them): no Map per service. */
+const NO_DENIALS: ReadonlyMap<string, { source: string; rule: string | null; flows: number }> = new Map();
+
+/** A service accumulator as plain data (structured-clone safe). */
+export interface ServiceData {
+  identity: ServiceIdentity;
+  proto: string;
+  clientAddresses: BoundedSetData<string>;
+  serverAddresses: BoundedSetData<string>;
+  finding: Finding;
+  severity: Severity;
+  status: DocStatus;
+  rules: string[];
+  wrongDirection: string | null;
+  confidence: ServiceAccumulator['confidence'];
+  reason: string;
+  flows: number;
+  findingCounts: number[];
+  outcomeCounts: number[];
+  allowed: number;
+  blocked: number;
+  packets: number;
+  bytesToServer: number;
+  bytesToClient: number;
+  first: string;
+  last: string;
+  ports: BoundedSetData<number>;
+  denials: Array<[string, Denial]>;
+  examples: ExampleFlow[];
+  order: number;
 }
 
 export interface ServiceEndAccumulator {
@@ -73,8 +184,9 @@ export class ServiceAccumulator {
   confidence: 'exact' | 'port-only' | 'fallback' | 'announced' | null = null;
   reason = '';
   flows = 0;
-  readonly flowsByFinding = new Map<Finding, number>();
-  readonly outcomes = new Map<Outcome, number>();
+  /** Counts per finding and per outcome, indexed like FINDINGS and OUTCOMES (two Maps per service cost more than the service). */
+  private readonly findingCounts: number[] = new Array<number>(FINDINGS.length).fill(0);
+  private readonly outcomeCounts: number[] = new Array<number>(OUTCOMES.length).fill(0);
   allowed = 0;
   blocked = 0;
   packets = 0;
@@ -83,25 +195,149 @@ export class ServiceAccumulator {
   first = '';
   last = '';
   readonly ports = new BoundedSet<number>();
-  readonly deniedBy = new Map<string, { source: string; rule: string | null; flows: number }>();
+  private ownDenials: DeniedBy | undefined = undefined;
   examples: ExampleFlow[] = [];
   /** First-seen order, for stable output of equal services. */
   readonly order: number;
 
-  constructor(identity: ServiceIdentity, proto: string, order: number) {
+  constructor(identity: ServiceIdentity, proto: string, order: number, ends?: { client: BoundedSet<string>; server: BoundedSet<string> }) {
     this.key = identity.key;
     this.identity = identity;
     this.proto = proto;
-    this.client = { identity: identity.client, addresses: new BoundedSet() };
-    this.server = { identity: identity.server, addresses: new BoundedSet() };
+    this.client = { identity: identity.client, addresses: ends?.client ?? new BoundedSet() };
+    this.server = { identity: identity.server, addresses: ends?.server ?? new BoundedSet() };
     this.order = order;
+  }
+
+  /**
+   * Adds a service accumulated over later flows (a later input's), as if those flows had come
+   * after this one's: counts add, times widen, bounded sets fill in order, and the finding, its
+   * reason and examples are the first ones of the worse finding. Exact, except that a denying
+   * rule the later part did not list (past its first DENY_RULES_PER_SERVICE) is not counted.
+   */
+  mergeFrom(later: ServiceAccumulator): void {
+    const adopt = this.flows === 0 || FINDING_WEIGHT[later.finding] > FINDING_WEIGHT[this.finding];
+    const same = !adopt && later.finding === this.finding;
+    this.flows += later.flows;
+    for (let i = 0; i < this.findingCounts.length; i++) this.findingCounts[i] = (this.findingCounts[i] ?? 0) + (later.findingCounts[i] ?? 0);
+    for (let i = 0; i < this.outcomeCounts.length; i++) this.outcomeCounts[i] = (this.outcomeCounts[i] ?? 0) + (later.outcomeCounts[i] ?? 0);
+    this.allowed += later.allowed;
+    this.blocked += later.blocked;
+    this.packets += later.packets;
+    this.bytesToServer += later.bytesToServer;
+    this.bytesToClient += later.bytesToClient;
+    if (later.first !== '' && (this.first === '' || later.first < this.first)) this.first = later.first;
+    if (later.last !== '' && (this.last === '' || later.last > this.last)) this.last = later.last;
+    this.client.addresses.mergeFrom(later.client.addresses);
+    this.server.addresses.mergeFrom(later.server.addresses);
+    this.ports.mergeFrom(later.ports);
+    if (later.ownDenials !== undefined) {
+      const own = (this.ownDenials ??= new Map());
+      for (const [k, e] of later.ownDenials) {
+        const mine = own.get(k);
+        if (mine !== undefined) mine.flows += e.flows;
+        else if (own.size < DENY_RULES_PER_SERVICE) own.set(k, { source: e.source, rule: e.rule, flows: e.flows });
+      }
+    }
+    if (adopt) {
+      this.finding = later.finding;
+      this.severity = later.severity;
+      this.status = later.status;
+      this.rules = later.rules;
+      this.reason = later.reason;
+      this.wrongDirection = later.wrongDirection;
+      this.confidence = later.confidence;
+      this.examples = later.examples.slice(0, EXAMPLES_PER_SERVICE);
+    } else if (same) {
+      for (const e of later.examples) {
+        if (this.examples.length >= EXAMPLES_PER_SERVICE) break;
+        this.examples.push(e);
+      }
+    }
+  }
+
+  /** Plain data (for a worker thread's result); `fromData` makes the accumulator again. */
+  toData(): ServiceData {
+    return {
+      identity: this.identity,
+      proto: this.proto,
+      clientAddresses: this.client.addresses.toData(),
+      serverAddresses: this.server.addresses.toData(),
+      finding: this.finding,
+      severity: this.severity,
+      status: this.status,
+      rules: this.rules,
+      wrongDirection: this.wrongDirection,
+      confidence: this.confidence,
+      reason: this.reason,
+      flows: this.flows,
+      findingCounts: this.findingCounts,
+      outcomeCounts: this.outcomeCounts,
+      allowed: this.allowed,
+      blocked: this.blocked,
+      packets: this.packets,
+      bytesToServer: this.bytesToServer,
+      bytesToClient: this.bytesToClient,
+      first: this.first,
+      last: this.last,
+      ports: this.ports.toData(),
+      denials: this.ownDenials === undefined ? [] : [...this.ownDenials.entries()],
+      examples: this.examples,
+      order: this.order,
+    };
+  }
+
+  /** The accumulator of `toData`, at first-seen position `order` (default: the one it had). */
+  static fromData(d: ServiceData, order = d.order): ServiceAccumulator {
+    const acc = new ServiceAccumulator(d.identity, d.proto, order, {
+      client: BoundedSet.fromData(d.clientAddresses),
+      server: BoundedSet.fromData(d.serverAddresses),
+    });
+    acc.finding = d.finding;
+    acc.severity = d.severity;
+    acc.status = d.status;
+    acc.rules = d.rules;
+    acc.wrongDirection = d.wrongDirection;
+    acc.confidence = d.confidence;
+    acc.reason = intern(d.reason);
+    acc.flows = d.flows;
+    d.findingCounts.forEach((n, i) => (acc.findingCounts[i] = n));
+    d.outcomeCounts.forEach((n, i) => (acc.outcomeCounts[i] = n));
+    acc.allowed = d.allowed;
+    acc.blocked = d.blocked;
+    acc.packets = d.packets;
+    acc.bytesToServer = d.bytesToServer;
+    acc.bytesToClient = d.bytesToClient;
+    acc.first = d.first;
+    acc.last = d.last;
+    acc.ports.mergeFrom(BoundedSet.fromData(d.ports));
+    if (d.denials.length > 0) acc.ownDenials = new Map(d.denials.map(([k, e]) => [k, { source: e.source, rule: e.rule, flows: e.flows }]));
+    acc.examples = d.examples.map((e) => ({ ...e, reason: e.reason === acc.reason ? acc.reason : intern(e.reason) }));
+    return acc;
+  }
+
+  /** Flows per finding that occurred (a new Map, in FINDINGS order). */
+  get flowsByFinding(): Map<Finding, number> {
+    return countsMap(FINDINGS, this.findingCounts);
+  }
+
+  /** Flows per outcome that occurred (a new Map, in OUTCOMES order). */
+  get outcomes(): Map<Outcome, number> {
+    return countsMap(OUTCOMES, this.outcomeCounts);
+  }
+
+  /** The firewall rules that denied this service's flows, by `source\0rule` (at most DENY_RULES_PER_SERVICE). */
+  get deniedBy(): ReadonlyMap<string, { source: string; rule: string | null; flows: number }> {
+    return this.ownDenials ?? NO_DENIALS;
   }
 
   add(v: Verdict): void {
     const f = v.flow;
     this.flows++;
-    this.flowsByFinding.set(f.finding, (this.flowsByFinding.get(f.finding) ?? 0) + 1);
-    this.outcomes.set(f.outcome, (this.outcomes.get(f.outcome) ?? 0) + 1);
+    const fi = FINDING_WEIGHT[f.finding];
+    const oi = OUTCOME_INDEX.get(f.outcome) ?? 0;
+    this.findingCounts[fi] = (this.findingCounts[fi] ?? 0) + 1;
+    this.outcomeCounts[oi] = (this.outcomeCounts[oi] ?? 0) + 1;
     if (f.reachability === 'blocked') this.blocked++;
     else this.allowed++;
     this.packets += f.packets.client + f.packets.server;
@@ -115,9 +351,10 @@ export class ServiceAccumulator {
     if (f.reachability === 'blocked' && f.outcome === 'denied' && f.firewall !== undefined) {
       const rule = f.firewall.rule !== undefined && f.firewall.rule.length > 0 ? f.firewall.rule : null;
       const k = `${f.firewall.source}\u0000${rule ?? ''}`;
-      const e = this.deniedBy.get(k);
+      const own = (this.ownDenials ??= new Map());
+      const e = own.get(k);
       if (e !== undefined) e.flows++;
-      else if (this.deniedBy.size < DENY_RULES_PER_SERVICE) this.deniedBy.set(k, { source: f.firewall.source, rule, flows: 1 });
+      else if (own.size < DENY_RULES_PER_SERVICE) own.set(k, { source: f.firewall.source, rule, flows: 1 });
     }
     const worse = this.flows === 1 || FINDING_WEIGHT[f.finding] > FINDING_WEIGHT[this.finding];
     if (worse) {
@@ -125,7 +362,7 @@ export class ServiceAccumulator {
       this.severity = f.severity;
       this.status = f.status;
       this.rules = f.rules;
-      this.reason = f.reason;
+      this.reason = intern(f.reason);
       this.wrongDirection = f.wrongDirection ?? null;
       this.confidence = f.confidence ?? null;
       this.examples = [];
@@ -139,7 +376,7 @@ export class ServiceAccumulator {
         outcome: f.outcome,
         finding: f.finding,
         evidence: f.evidence,
-        reason: f.reason,
+        reason: f.reason === this.reason ? this.reason : intern(f.reason),
       });
     }
   }
@@ -174,6 +411,43 @@ export class TimelineAccumulator {
     bin.set(finding, (bin.get(finding) ?? 0) + 1);
   }
 
+  /** Adds a timeline of later flows: both at the wider bin width, then as wide as the whole span needs. */
+  merge(later: TimelineAccumulator): void {
+    while (this.binMillis < later.binMillis) this.widen();
+    const factor = this.binMillis / later.binMillis;
+    for (const [idx, counts] of later.bins) {
+      const n = Math.floor(idx / factor);
+      let bin = this.bins.get(n);
+      if (bin === undefined) this.bins.set(n, (bin = new Map()));
+      for (const [f, c] of counts) bin.set(f, (bin.get(f) ?? 0) + c);
+    }
+    // Bin widths are powers of two of a second from the epoch, so widening is exact: the result
+    // is the width one timeline over every flow would have reached.
+    while (this.bins.size > TIMELINE_MAX_BINS || this.fullSpan() > TIMELINE_MAX_BINS) this.widen();
+  }
+
+  toData(): TimelineData {
+    return { binMillis: this.binMillis, bins: [...this.bins.entries()].map(([idx, counts]) => [idx, [...counts.entries()]]) };
+  }
+
+  static fromData(d: TimelineData): TimelineAccumulator {
+    const t = new TimelineAccumulator();
+    t.binMillis = d.binMillis;
+    for (const [idx, counts] of d.bins) t.bins.set(idx, new Map(counts));
+    return t;
+  }
+
+  private fullSpan(): number {
+    if (this.bins.size === 0) return 0;
+    let lo = Number.POSITIVE_INFINITY;
+    let hi = Number.NEGATIVE_INFINITY;
+    for (const k of this.bins.keys()) {
+      if (k < lo) lo = k;
+      if (k > hi) hi = k;
+    }
+    return hi - lo + 1;
+  }
+
   private span(idx: number): number {
     let lo = idx;
     let hi = idx;
@@ -206,6 +480,48 @@ export class TimelineAccumulator {
     }
     return out;
   }
+}
+
+export interface TimelineData {
+  binMillis: number;
+  bins: Array<[number, Array<[Finding, number]>]>;
+}
+
+/** An aggregation as plain data (structured-clone safe): a worker thread's result. */
+export interface AggregatorData {
+  maxServices: number;
+  services: ServiceData[];
+  ruleFlows: Array<[string, number]>;
+  timeline: TimelineData;
+  totals: {
+    flows: number;
+    packets: number;
+    bytes: number;
+    first: string | null;
+    last: string | null;
+    byFinding: Array<[Finding, number]>;
+    bySeverity: Array<[Severity, number]>;
+    byStatus: Array<[DocStatus, number]>;
+    byReachability: Array<[Reachability, number]>;
+  };
+  folded: number;
+  worst: Severity;
+}
+
+function addCounts<K>(into: Map<K, number>, from: ReadonlyMap<K, number>): void {
+  for (const [k, n] of from) into.set(k, (into.get(k) ?? 0) + n);
+}
+
+/** The row that services past the cap fold into, one per finding. */
+function overflowIdentity(finding: Finding): ServiceIdentity {
+  const label: EndIdentity = { label: OVERFLOW_LABEL, kind: 'address', product: null, role: null };
+  return { key: `${OVERFLOW_LABEL} ${finding}`, client: label, server: label, port: null, keyRule: null };
+}
+
+const OVERFLOW_LABEL = '(more services)';
+
+function isOverflow(acc: ServiceAccumulator): boolean {
+  return acc.identity.client.label === OVERFLOW_LABEL && acc.key === `${OVERFLOW_LABEL} ${acc.finding}`;
 }
 
 export interface AggregateTotals {
@@ -267,8 +583,7 @@ export class Aggregator {
       if (this.services.size >= this.maxServices) {
         // Past the cap, new services fold into one row per finding (a report line says so).
         this.folded++;
-        const label: EndIdentity = { label: '(more services)', kind: 'address', product: null, role: null };
-        identity = { key: `(more services) ${f.finding}`, client: label, server: label, port: null, keyRule: null };
+        identity = overflowIdentity(f.finding);
         acc = this.services.get(identity.key);
       }
       if (acc === undefined) {
@@ -277,6 +592,92 @@ export class Aggregator {
       }
     }
     acc.add(v);
+  }
+
+  /**
+   * Adds the aggregation of later flows (the next input's, aggregated on its own, perhaps on
+   * another thread), as if they had come after this one's. Inputs merged in input order give the
+   * same report whichever thread aggregated each. It equals one aggregation over all the flows
+   * except past the bounds: a later service that no longer fits under `maxServices` folds into
+   * the overflow row of its own finding as a whole (one aggregation folds flow by flow), and
+   * denying rules of a service are counted as ServiceAccumulator.mergeFrom says.
+   */
+  merge(later: Aggregator): void {
+    const t = this.totals;
+    const u = later.totals;
+    t.flows += u.flows;
+    t.packets += u.packets;
+    t.bytes += u.bytes;
+    if (u.first !== null && (t.first === null || u.first < t.first)) t.first = u.first;
+    if (u.last !== null && (t.last === null || u.last > t.last)) t.last = u.last;
+    addCounts(t.byFinding, u.byFinding);
+    addCounts(t.bySeverity, u.bySeverity);
+    addCounts(t.byStatus, u.byStatus);
+    addCounts(t.byReachability, u.byReachability);
+    if (SEVERITY_ORDER[later.worst] > SEVERITY_ORDER[this.worst]) this.worst = later.worst;
+    addCounts(this.ruleFlows, later.ruleFlows);
+    this.timeline.merge(later.timeline);
+    this.folded += later.folded;
+    for (const acc of later.services.values()) {
+      const mine = this.services.get(acc.key);
+      if (mine !== undefined) {
+        mine.mergeFrom(acc);
+      } else if (this.services.size < this.maxServices || isOverflow(acc)) {
+        this.services.set(acc.key, ServiceAccumulator.fromData(acc.toData(), this.services.size));
+      } else {
+        this.folded += acc.flows;
+        const identity = overflowIdentity(acc.finding);
+        let row = this.services.get(identity.key);
+        if (row === undefined) {
+          row = new ServiceAccumulator(identity, acc.proto, this.services.size);
+          this.services.set(identity.key, row);
+        }
+        row.mergeFrom(acc);
+      }
+    }
+  }
+
+  toData(): AggregatorData {
+    const t = this.totals;
+    return {
+      maxServices: this.maxServices,
+      services: [...this.services.values()].map((a) => a.toData()),
+      ruleFlows: [...this.ruleFlows.entries()],
+      timeline: this.timeline.toData(),
+      totals: {
+        flows: t.flows,
+        packets: t.packets,
+        bytes: t.bytes,
+        first: t.first,
+        last: t.last,
+        byFinding: [...t.byFinding.entries()],
+        bySeverity: [...t.bySeverity.entries()],
+        byStatus: [...t.byStatus.entries()],
+        byReachability: [...t.byReachability.entries()],
+      },
+      folded: this.folded,
+      worst: this.worst,
+    };
+  }
+
+  static fromData(d: AggregatorData): Aggregator {
+    const a = new Aggregator(d.maxServices);
+    for (const s of d.services) a.services.set(s.identity.key, ServiceAccumulator.fromData(s));
+    for (const [id, n] of d.ruleFlows) a.ruleFlows.set(id, n);
+    a.timeline.merge(TimelineAccumulator.fromData(d.timeline));
+    const t = a.totals;
+    t.flows = d.totals.flows;
+    t.packets = d.totals.packets;
+    t.bytes = d.totals.bytes;
+    t.first = d.totals.first;
+    t.last = d.totals.last;
+    addCounts(t.byFinding, new Map(d.totals.byFinding));
+    addCounts(t.bySeverity, new Map(d.totals.bySeverity));
+    addCounts(t.byStatus, new Map(d.totals.byStatus));
+    addCounts(t.byReachability, new Map(d.totals.byReachability));
+    a.folded = d.folded;
+    a.worst = d.worst;
+    return a;
   }
 
   /** Distinct outcomes of a service in the shared OUTCOMES order. */

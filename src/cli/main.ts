@@ -6,7 +6,7 @@
  */
 import yargs from 'yargs';
 import type { Argv } from 'yargs';
-import { isPortolanError } from '../errors.js';
+import { isPortolanError, UsageError } from '../errors.js';
 import type { CommandDef } from './command.js';
 import { EXIT_USAGE } from './command.js';
 import type { Io } from './io.js';
@@ -15,7 +15,7 @@ import { commands } from './commands/index.js';
 export async function run(argv: readonly string[], io: Io): Promise<number> {
   let exitCode: number | undefined;
   let failure: unknown;
-  let usageMessage: string | undefined;
+  const usageMessages: string[] = [];
 
   // yargs-parser reads a lone `-` as an empty short-option group and drops it; carry it through
   // as a placeholder no real path can be, and give commands `-` back (standard input).
@@ -42,14 +42,16 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
     .exitProcess(false)
     .fail((msg: string | undefined, err: Error | undefined) => {
       if (err !== undefined) {
-        failure = err;
+        failure ??= err;
       } else {
-        usageMessage = msg ?? 'bad usage';
+        // yargs may fail twice for one mistake ("Did you mean analyze?", then "Unknown argument"):
+        // keep both, the suggestion last.
+        usageMessages.push(msg ?? 'bad usage');
       }
     });
 
   for (const def of commands) {
-    registerCommand(parser, def, io, (code) => (exitCode = code), (e) => (failure = e));
+    registerCommand(parser, def, io, (code) => (exitCode = code), (e) => (failure = e), 1);
   }
 
   let helpOrVersion = '';
@@ -71,8 +73,8 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
     io.stderr.write(`portolan: internal error: ${err.message}\n${err.stack ?? ''}\n`);
     return 70;
   }
-  if (usageMessage !== undefined) {
-    io.stderr.write(`${helpOrVersion.length > 0 ? helpOrVersion + '\n\n' : ''}portolan: ${usageMessage}\n`);
+  if (usageMessages.length > 0) {
+    io.stderr.write(`${helpOrVersion.length > 0 ? helpOrVersion + '\n\n' : ''}portolan: ${usageText(usageMessages, argv)}\n`);
     return EXIT_USAGE;
   }
   if (helpOrVersion.length > 0) {
@@ -80,6 +82,31 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
     return 0;
   }
   return exitCode ?? 0;
+}
+
+/**
+ * yargs' usage messages as one line: an unknown option is named as it was typed (`--bogus`, not
+ * `bogus`), an unknown command is called one, and a "Did you mean" suggestion comes last.
+ */
+export function usageText(messages: readonly string[], argv: readonly string[]): string {
+  const typed = (name: string): string => argv.find((a) => a === `--${name}` || a.startsWith(`--${name}=`) || a === `-${name}`)?.split('=')[0] ?? name;
+  const words = messages.map((m) => {
+    const unknown = /^Unknown arguments?: (.*)$/.exec(m);
+    if (unknown === null) return m.replace(/^Did you mean/, 'did you mean');
+    const names = (unknown[1] ?? '').split(', ').map(typed);
+    const options = names.filter((n) => n.startsWith('-'));
+    const others = names.filter((n) => !n.startsWith('-'));
+    const parts: string[] = [];
+    // With a suggestion, the first stray word was meant as a command.
+    if (messages.some((x) => x.startsWith('Did you mean')) && others.length > 0) others.splice(0, others.length, `command ${JSON.stringify(others[0])}`);
+    if (options.length > 0) parts.push(`unknown option${options.length === 1 ? '' : 's'} ${options.join(', ')}`);
+    if (others[0]?.startsWith('command ') === true) parts.push(`unknown ${others[0]}`);
+    else if (others.length > 0) parts.push(`unexpected argument${others.length === 1 ? '' : 's'} ${others.map((o) => JSON.stringify(o)).join(', ')}`);
+    return parts.join('; ');
+  });
+  const suggestion = words.filter((w) => w.startsWith('did you mean'));
+  const rest = words.filter((w) => !w.startsWith('did you mean'));
+  return [...new Set([...rest, ...suggestion])].join('; ') + (rest.length === 0 ? '' : ' (see --help)');
 }
 
 /** Stands for a `-` argument while yargs parses (a NUL can never be part of a path). */
@@ -99,17 +126,23 @@ function registerCommand(
   io: Io,
   setExit: (code: number) => void,
   setFailure: (e: unknown) => void,
+  depth: number,
 ): void {
   parser.command(
     def.command,
     def.describe,
     (y) => {
       const b = def.builder(y);
-      for (const sub of def.subcommands ?? []) registerCommand(b, sub, io, setExit, setFailure);
+      for (const sub of def.subcommands ?? []) registerCommand(b, sub, io, setExit, setFailure, depth + 1);
       return b.strict();
     },
     async (args) => {
       try {
+        // yargs checks stray positionals only after the handler ran: refuse them before any output.
+        const stray = (args._ ?? []).slice(depth).map((a) => String(a) === STDIN_PLACEHOLDER ? '-' : String(a));
+        if (stray.length > 0 && (def.subcommands ?? []).length === 0) {
+          throw new UsageError(usageText([`Unknown argument${stray.length === 1 ? '' : 's'}: ${stray.join(', ')}`], []));
+        }
         setExit(await def.run(restoreStdin(args as Record<string, unknown>), io));
       } catch (e) {
         setFailure(e);

@@ -6,7 +6,7 @@
 import type { ClassifiedFlow } from '../classify/types.js';
 import { renderCsv } from './csv.js';
 import { renderHtml } from './html.js';
-import { renderJson } from './json.js';
+import { renderJson, renderJsonChunks } from './json.js';
 import { renderMarkdown } from './markdown.js';
 import { renderFlowLine } from './ndjson.js';
 import type { RenderOptions } from './render-options.js';
@@ -19,13 +19,18 @@ export interface Reporter {
   /** File name extensions that select this format for `--output` when `--format` is not given. */
   extensions: readonly string[];
   render(report: Report, options: RenderOptions): string;
+  /**
+   * The text of `render`, in pieces, for formats whose output grows with the services (JSON):
+   * written piece by piece, the whole text is never held at once.
+   */
+  renderChunks?: (report: Report, options: RenderOptions) => Iterable<string>;
   /** Streams one classified flow (formats that stream). */
   flow?: (f: ClassifiedFlow) => string;
 }
 
 const registry = {
   table: { describe: 'readable summary for a terminal (default)', extensions: ['.txt'], render: renderTable },
-  json: { describe: 'the whole report (input of `portolan drift`)', extensions: ['.json'], render: renderJson },
+  json: { describe: 'the whole report (input of `portolan drift`)', extensions: ['.json'], render: renderJson, renderChunks: renderJsonChunks },
   ndjson: { describe: 'one classified flow per line, streamed', extensions: ['.ndjson', '.jsonl'], render: () => '', flow: renderFlowLine },
   csv: { describe: 'one row per service', extensions: ['.csv'], render: renderCsv },
   markdown: { describe: 'summary, findings, services, coverage as Markdown', extensions: ['.md', '.markdown'], render: renderMarkdown },

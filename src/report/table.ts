@@ -5,6 +5,7 @@
  * exposures, undocumented allowed traffic). Every string from input is made terminal-safe.
  */
 import Table from 'cli-table3';
+import { isNotable } from '../anomalies.js';
 import { severityOf } from '../classify/classify.js';
 import { AUDIT_SECTION_TITLES, auditSection, blockedBy } from './build.js';
 import { terminalSafe } from './escape.js';
@@ -47,9 +48,11 @@ function header(report: Report): string[] {
   const params = Object.entries(report.params);
   if (params.length > 0) lines.push(`params: ${params.map(([k, v]) => `${terminalSafe(k)}=${v}`).join(', ')}`);
   for (const i of inputs) {
-    if (i.damage !== null) {
-      lines.push(`damaged input: ${terminalSafe(i.name)}: ${terminalSafe(i.damage.message)}${i.damage.fatal ? ' (reading stopped there)' : ''}`);
-    }
+    if (i.damage === null) continue;
+    // The message names the input (and the byte offset) itself.
+    const what = i.kind === 'unreadable' ? 'unreadable input' : 'damaged input';
+    const kept = i.kind !== 'unreadable' && i.damage.fatal ? ' (what was read before it is in this report)' : '';
+    lines.push(`${what}: ${terminalSafe(i.damage.message)}${kept}`);
   }
   return lines;
 }
@@ -122,14 +125,21 @@ function coverageLines(report: Report): string[] {
 }
 
 function anomalyLines(report: Report): string[] {
-  if (report.anomalies.length === 0) return [];
-  const total = report.anomalies.reduce((a, e) => a + e.count, 0);
-  const parts = report.anomalies.map((a) => `${terminalSafe(a.code)} ${groupDigits(a.count)}`);
-  const out = [`input anomalies: ${groupDigits(total)} (${parts.join(', ')})`];
-  for (const a of report.anomalies) {
-    const ex = a.examples[0];
-    if (ex !== undefined) out.push(`  ${terminalSafe(ex.message)}`);
+  const out: string[] = [];
+  // Warnings and errors are printed with an example; `info` (traffic on a watched port that is
+  // not the protocol looked for, such as non-RPC traffic on port 111) is only counted.
+  const notable = report.anomalies.filter(isNotable);
+  if (notable.length > 0) {
+    const total = notable.reduce((a, e) => a + e.count, 0);
+    const parts = notable.map((a) => `${terminalSafe(a.code)} ${groupDigits(a.count)}`);
+    out.push(`input anomalies: ${groupDigits(total)} (${parts.join(', ')})`);
+    for (const a of notable) {
+      const ex = a.examples[0];
+      if (ex !== undefined) out.push(`  ${terminalSafe(ex.message)}`);
+    }
   }
+  const info = report.anomalies.filter((a) => !isNotable(a));
+  if (info.length > 0) out.push(`info notes: ${info.map((a) => `${terminalSafe(a.code)} ${groupDigits(a.count)}`).join(', ')} (see --format json)`);
   return out;
 }
 

@@ -47,6 +47,7 @@ describe('portmapper observer', () => {
       control: pm.id,
       controlText: '192.168.1.20:54790 → 192.168.1.10:111',
       announcedAt: '1970-01-01T00:00:00.001000000Z',
+      controlProto: 'udp',
     });
     expect(first.client).toEqual({ ip: CLIENT, port: 54792 });
     expect(flowTo(flows, 32773, 54800).app).toMatchObject({ kind: 'rpc', program: 100232 });
@@ -65,7 +66,8 @@ describe('portmapper observer', () => {
     packets.push(...mount.handshake(1), mount.send(true, 1.1, 'mount call'));
     const flows = runFlows(packets, createObservers());
     expect(flowTo(flows, 111).app).toEqual({ kind: 'portmapper' });
-    expect(flowTo(flows, 20048).app).toMatchObject({ kind: 'rpc', program: 100005, version: 3, programName: 'mountd' });
+    // The portmapper was asked over TCP: the mark says so (the classifier matches the control rule on it).
+    expect(flowTo(flows, 20048).app).toMatchObject({ kind: 'rpc', program: 100005, version: 3, programName: 'mountd', controlProto: 'tcp' });
   });
 
   it('a DUMP reply listing several programs, on TCP and UDP', () => {
@@ -216,8 +218,22 @@ describe('portmapper observer on traffic that is not RPC', () => {
     expect(flowTo(flows, 111, 906).app).toBeUndefined();
     expect(flowTo(flows, 111, 907).app).toBeUndefined();
     expect(obs.stats()['rpc.notRpc']).toBe(2);
-    expect(anomalies.count('rpc-record-too-long')).toBe(1);
-    expect(anomalies.count('rpc-bad-message')).toBe(3);
+    // Other traffic on port 111 is not a damaged portmapper: one quiet info note per conversation.
+    expect(anomalies.count('rpc-record-too-long')).toBe(0);
+    expect(anomalies.count('rpc-bad-message')).toBe(0);
+    expect(anomalies.count('not-rpc')).toBe(2);
+    expect(anomalies.summary().find((a) => a.code === 'not-rpc')?.severity).toBe('info');
+    expect(anomalies.notable()).toEqual([]);
     expect(obs.activeFlows).toBe(0);
+  });
+
+  it('a single datagram that is not RPC is one info note when its flow ends, not a warning', () => {
+    const anomalies = new AnomalyLog();
+    const packets = [udp(0, `${CLIENT}:908`, `${SERVER}:111`, Buffer.from([0, 0, 0, 1, 0, 0, 0, 9]))];
+    const obs = createObservers({ anomalies });
+    runFlows(packets, obs);
+    expect(anomalies.summary().map((a) => [a.code, a.severity, a.count])).toEqual([['not-rpc', 'info', 1]]);
+    expect(anomalies.summary()[0]?.examples[0]?.message).toBe(`port 111 udp ${CLIENT}:908 → ${SERVER}:111: not ONC RPC (a malformed message type 9); conversation not followed`);
+    expect(obs.stats()['rpc.notRpc']).toBe(1);
   });
 });

@@ -12,7 +12,9 @@ import type { Argv } from 'yargs';
 import { loadCatalog } from '../../catalog/load.js';
 import { catalogParamNames } from '../../catalog/lookup.js';
 import type { Catalog, Params } from '../../catalog/types.js';
-import { Aggregator } from '../../classify/aggregate.js';
+import { analyzeInputs, pipelineOptionsFor } from '../../analysis.js';
+import type { AnalysisSetup } from '../../analysis.js';
+import type { Aggregator } from '../../classify/aggregate.js';
 import { Classifier } from '../../classify/classify.js';
 import type { Verdict } from '../../classify/classify.js';
 import { ClassifyStream } from '../../classify/stream.js';
@@ -73,6 +75,12 @@ export function analysisOptions(y: Argv, what: string): Argv {
       type: 'number',
       requiresArg: true,
       describe: `most live flows per input; beyond it the least recently active flow is emitted early, and the report says so [default: ${DEFAULT_FLOW_TABLE_OPTIONS.maxFlows}]`,
+    })
+    .option('jobs', {
+      alias: 'j',
+      type: 'number',
+      requiresArg: true,
+      describe: 'inputs analysed at once, each on a worker thread (the report is the same for any number) [default: one per core, at most one per input; 1 with --format ndjson or standard input]',
     });
 }
 
@@ -88,6 +96,7 @@ interface AnalysisArgs {
   quiet: boolean;
   colour: boolean | undefined;
   maxFlows: number | undefined;
+  jobs: number | undefined;
 }
 
 function stringList(v: unknown): string[] {
@@ -138,7 +147,12 @@ function parseArgs(args: Record<string, unknown>): AnalysisArgs {
   if (maxFlows !== undefined && (typeof maxFlows !== 'number' || !Number.isInteger(maxFlows) || maxFlows < 1)) {
     throw new UsageError(`--max-flows must be a whole number of at least 1 (got ${String(maxFlows)})`);
   }
+  const jobs = args['jobs'];
+  if (jobs !== undefined && (typeof jobs !== 'number' || !Number.isInteger(jobs) || jobs < 1)) {
+    throw new UsageError(`--jobs must be a whole number of at least 1 (got ${String(jobs)})`);
+  }
   return {
+    jobs: typeof jobs === 'number' ? jobs : undefined,
     inputs,
     catalog: stringList(args['catalog']),
     inventory: optionalString(args['inventory']),
@@ -222,6 +236,23 @@ function openSink(io: Io, output: string | undefined): Sink {
   };
 }
 
+/** Text written at once: large enough that a report of 100 000 services is a few hundred writes. */
+const CHUNK_WRITE_CHARS = 1 << 20;
+
+/** Writes a report given in pieces, in batches, waiting for the output to take each batch. */
+async function writeChunks(sink: Sink, chunks: Iterable<string>): Promise<void> {
+  let batch = '';
+  for (const piece of chunks) {
+    batch += piece;
+    if (batch.length < CHUNK_WRITE_CHARS) continue;
+    sink.write(batch);
+    batch = '';
+    const wait = sink.drain();
+    if (wait !== undefined) await wait;
+  }
+  sink.write(batch);
+}
+
 function loadInputsCatalog(a: AnalysisArgs): { catalog: Catalog; productSources: Record<string, string> } {
   const catalog = loadCatalog({ extraFiles: a.catalog });
   const productSources: Record<string, string> = {};
@@ -294,33 +325,27 @@ export async function runAnalysis(command: ReportCommand, rawArgs: Record<string
   const reporter: Reporter = reporters[a.format];
   const sink = openSink(io, a.output);
   const classifier = new Classifier(catalog, { inventory, params: a.params });
-  const aggregator = new Aggregator();
   const streamFlow = reporter.flow;
-  const onVerdict =
-    streamFlow !== undefined
-      ? (v: Verdict): void => {
-          aggregator.add(v);
-          sink.write(streamFlow(v.flow));
-        }
-      : (v: Verdict): void => aggregator.add(v);
-  const stream = new ClassifyStream(classifier, onVerdict);
   const progress = createProgress(io, !a.quiet);
+  // Workers (--jobs) set themselves up from this plain description of the run (analysis.ts).
+  const setup: AnalysisSetup = {
+    catalogFiles: a.catalog,
+    params: a.params,
+    ...(a.inventory !== undefined ? { inventoryPath: a.inventory } : {}),
+    ...(a.inputFormat !== undefined ? { inputFormat: a.inputFormat } : {}),
+    ...(a.maxFlows !== undefined ? { maxFlows: a.maxFlows } : {}),
+  };
 
   let pipeline: PipelineResult;
+  let aggregator: Aggregator;
   try {
-    pipeline = await readFlows(
-      a.inputs,
-      {
-        stdin: io.stdin,
-        flowTable: { serverPorts: documentedServerPorts(catalog) },
-        ...(a.inputFormat !== undefined ? { inputFormat: a.inputFormat } : {}),
-        ...(progress.onProgress !== undefined ? { onProgress: progress.onProgress } : {}),
-        ...(a.maxFlows !== undefined ? { flowTable: { maxFlows: a.maxFlows } } : {}),
-        beforeChunk: () => sink.drain(),
-      },
-      (flow) => stream.push(flow),
-    );
-    stream.end();
+    ({ pipeline, aggregator } = await analyzeInputs(a.inputs, {
+      ...(a.jobs !== undefined ? { jobs: a.jobs } : {}),
+      setup,
+      context: { catalog, classifier, pipeline: { ...pipelineOptionsFor(catalog, setup), stdin: io.stdin, beforeChunk: () => sink.drain() } },
+      ...(streamFlow !== undefined ? { onVerdict: (v: Verdict): void => sink.write(streamFlow(v.flow)) } : {}),
+      ...(progress.onProgress !== undefined ? { onProgress: progress.onProgress } : {}),
+    }));
   } finally {
     progress.done();
   }
@@ -340,7 +365,8 @@ export async function runAnalysis(command: ReportCommand, rawArgs: Record<string
   const colour = a.output === undefined && a.format === 'table' ? (a.colour ?? useColour(io, 'stdout')) : false;
   // On a terminal the table fits its width; elsewhere (a pipe, a file) a fixed 140 columns.
   const width = a.output === undefined && io.stdout.isTTY === true && io.stdout.columns !== undefined ? io.stdout.columns : 140;
-  sink.write(reporter.render(report, { colour, width }));
+  if (reporter.renderChunks !== undefined) await writeChunks(sink, reporter.renderChunks(report, { colour, width }));
+  else sink.write(reporter.render(report, { colour, width }));
   await sink.finish();
 
   for (const s of pipeline.inputs) {

@@ -5,14 +5,21 @@
  * allowed), then undocumented allowed traffic, then the rest. Captures are accepted too.
  */
 import type { CommandDef } from '../command.js';
+import { FINDING_EXIT_CODES, helpEpilog } from '../help.js';
 import { analysisOptions, runAnalysis } from './analyze.js';
 
 export const auditCommand: CommandDef = {
   command: 'audit <inputs..>',
   describe: 'review firewall logs: broken requirements first, then exposures, then undocumented allowed traffic',
   builder: (y) =>
-    analysisOptions(y, 'firewall or flow logs (captures too); - for standard input')
-      .example('$0 audit /var/log/kern.log --inventory hosts.json', 'what the firewall breaks, what it lets through')
-      .example('$0 audit asa.log --inventory hosts.json --fail-on high -o audit.md', 'Markdown for a change review; exit 1 on high findings'),
+    helpEpilog(
+      analysisOptions(y, 'firewall or flow logs (captures too; .gz read transparently); - for standard input'),
+      [
+        ['audit /var/log/kern.log --inventory hosts.json', 'what the firewall breaks, what it lets through'],
+        ['audit asa.log --inventory hosts.json --fail-on high -o audit.md', 'Markdown for a change review; exit 1 on high findings'],
+        ['audit fw.log --prefix-action FW-IN-X=denied --inventory hosts.json', 'read iptables lines logged with prefix FW-IN-X as denials'],
+      ],
+      FINDING_EXIT_CODES,
+    ),
   run: (args, io) => runAnalysis('audit', args, io),
 };

@@ -291,10 +291,34 @@ const validateCommand: CommandDef = {
   },
 };
 
+const VERBS = ['list', 'show', 'lookup', 'validate'] as const;
+
+/** Edit distance (insertions, deletions, substitutions) for "did you mean". */
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) {
+      row[j] = Math.min((prev[j] ?? 0) + 1, (row[j - 1] ?? 0) + 1, (prev[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    prev = row;
+  }
+  return prev[b.length] ?? 0;
+}
+
+function catalogVerbMessage(args: Record<string, unknown>): string {
+  const words = Array.isArray(args['_']) ? args['_'].map(String) : [];
+  const given = words[1];
+  if (given === undefined) return `name a catalog command: ${VERBS.join(', ')}`;
+  const near = VERBS.map((v) => ({ v, d: editDistance(given.toLowerCase(), v) })).sort((x, y) => x.d - y.d)[0];
+  const hint = near !== undefined && near.d <= 3 ? `; did you mean catalog ${near.v}?` : '';
+  return `unknown catalog command ${JSON.stringify(given)} (commands: ${VERBS.join(', ')})${hint}`;
+}
+
 export const catalogCommand: CommandDef = {
   command: 'catalog',
   describe: 'the catalog of documented port requirements: list, show, lookup, validate',
   builder: (y) => y.demandCommand(1, 'name a catalog command: list, show, lookup or validate'),
-  run: () => Promise.reject(new UsageError('name a catalog command: list, show, lookup or validate')),
+  run: (args) => Promise.reject(new UsageError(catalogVerbMessage(args))),
   subcommands: [listCommand, showCommand, lookupCommand, validateCommand],
 };

@@ -8,6 +8,7 @@
  * that cannot be read.
  */
 import { writeFileSync } from 'node:fs';
+import type { Argv } from 'yargs';
 import { InputError, UsageError } from '../../errors.js';
 import { atOrAbove, compareReports, DEFAULT_VOLUME_THRESHOLD, worstSeverity } from '../../drift/compare.js';
 import { readHistory } from '../../drift/history.js';
@@ -17,6 +18,7 @@ import type { DriftFormat } from '../../drift/render/index.js';
 import type { DriftSeverity } from '../../drift/types.js';
 import { terminalSafe } from '../../report/escape.js';
 import type { CommandDef } from '../command.js';
+import { FINDING_EXIT_CODES, helpEpilog } from '../help.js';
 import { EXIT_FINDINGS, EXIT_OK } from '../command.js';
 import type { Io } from '../io.js';
 import { useColour, writeOut } from '../io.js';
@@ -127,31 +129,40 @@ export async function runDrift(rawArgs: Record<string, unknown>, io: Io): Promis
   return exitCodeFor(worstSeverity(result.items), a.failOn);
 }
 
+function driftOptions(y: Argv): Argv {
+  return y
+    .positional('old', { describe: 'the earlier report (JSON from analyze or audit --format json; .gz read too; - for standard input)', type: 'string' })
+    .positional('new', { describe: 'the later report (same forms)', type: 'string' })
+    .option('history', { type: 'string', describe: 'a folder of dated reports (2026-11-14.json, report-20261114.json.gz, ...): one timeline per service', requiresArg: true })
+    .option('format', { alias: 'f', type: 'string', choices: DRIFT_FORMATS, describe: "output format (default: table, or implied by --output's extension)" })
+    .option('output', { alias: 'o', type: 'string', describe: 'write to FILE instead of standard output', requiresArg: true })
+    .option('fail-on', {
+      type: 'string',
+      choices: DRIFT_FAIL_ON,
+      default: 'none',
+      describe: 'exit 1 when a change of this severity or worse exists (with --history: between the two most recent runs)',
+    })
+    .option('volume-threshold', {
+      type: 'number',
+      default: DEFAULT_VOLUME_THRESHOLD,
+      describe: 'report flows or bytes that grew or shrank by this factor or more',
+      requiresArg: true,
+    })
+    .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'no notices on standard error (errors are still printed)' });
+}
+
 export const driftCommand: CommandDef = {
   command: 'drift [old] [new]',
   describe: 'what changed between two saved JSON reports, or across a folder of them (--history)',
   builder: (y) =>
-    y
-      .positional('old', { describe: 'the earlier report (JSON from analyze or audit --format json; .gz read too; - for standard input)', type: 'string' })
-      .positional('new', { describe: 'the later report', type: 'string' })
-      .option('history', { type: 'string', describe: 'a folder of dated reports (2026-11-14.json, report-20261114.json.gz, ...): one timeline per service', requiresArg: true })
-      .option('format', { alias: 'f', type: 'string', choices: DRIFT_FORMATS, describe: 'output format (default: table, or implied by --output\'s extension)' })
-      .option('output', { alias: 'o', type: 'string', describe: 'write to FILE instead of standard output', requiresArg: true })
-      .option('fail-on', {
-        type: 'string',
-        choices: DRIFT_FAIL_ON,
-        default: 'none',
-        describe: 'exit 1 when a change of this severity or worse exists (with --history: between the two most recent runs)',
-      })
-      .option('volume-threshold', {
-        type: 'number',
-        default: DEFAULT_VOLUME_THRESHOLD,
-        describe: 'report flows or bytes that grew or shrank by this factor or more',
-        requiresArg: true,
-      })
-      .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'no notices on standard error (errors are still printed)' })
-      .example('$0 drift last-week.json today.json', 'what changed, as tables')
-      .example('$0 drift old.json.gz new.json --fail-on high', 'exit 1 on a newly broken requirement or a new exposure')
-      .example('$0 drift --history reports/ -o history.html', 'each service\'s presence across a folder of dated reports'),
+    helpEpilog(
+      driftOptions(y),
+      [
+        ['drift last-week.json today.json', 'what changed, as tables'],
+        ['drift old.json.gz new.json --fail-on high', 'exit 1 on a newly broken requirement or a new exposure'],
+        ['drift --history reports/ -o history.html', "each service's presence across a folder of dated reports"],
+      ],
+      FINDING_EXIT_CODES,
+    ),
   run: (args, io) => runDrift(args, io),
 };

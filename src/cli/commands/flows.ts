@@ -11,7 +11,8 @@ import { createWriteStream } from 'node:fs';
 import type { Writable } from 'node:stream';
 import type { Argv } from 'yargs';
 import { PortolanError, UsageError } from '../../errors.js';
-import { logFormatNames } from '../../ingest/logs/registry.js';
+import { loadCatalog } from '../../catalog/load.js';
+import { ftpControlPorts } from '../../catalog/lookup.js';
 import type { Flow } from '../../model.js';
 import { readFlows } from '../../pipeline.js';
 import type { PipelineOptions } from '../../pipeline.js';
@@ -19,6 +20,8 @@ import { FLOW_FORMATS, flowRenderers, renderFlowLine, renderFlowsSummary } from 
 import type { FlowFormat } from '../../report/flows/index.js';
 import type { CommandDef } from '../command.js';
 import { EXIT_OK, EXIT_USAGE } from '../command.js';
+import { READ_EXIT_CODES, helpEpilog } from '../help.js';
+import { inputOptions, parseInputOptions } from '../input-options.js';
 import type { Io } from '../io.js';
 import { writeOut } from '../io.js';
 
@@ -29,6 +32,11 @@ function positiveNumber(args: Record<string, unknown>, name: string): number | u
   if (v === undefined) return undefined;
   if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) throw new UsageError(`--${name} must be a positive number of seconds (got ${String(v)})`);
   return v;
+}
+
+function stringList(v: unknown): string[] {
+  if (v === undefined) return [];
+  return (Array.isArray(v) ? v : [v]).map(String);
 }
 
 function isFlowFormat(v: unknown): v is FlowFormat {
@@ -52,14 +60,13 @@ function pipelineOptions(args: Record<string, unknown>, io: Io): { options: Pipe
   }
   if (typeof maxFlows === 'number') flowTable.maxFlows = maxFlows;
   const options: PipelineOptions = { stdin: io.stdin, flowTable };
-  const inputFormat = args['input-format'];
-  if (inputFormat !== undefined) {
-    const names = logFormatNames();
-    if (typeof inputFormat !== 'string' || !names.includes(inputFormat)) {
-      throw new UsageError(`--input-format: unknown log format "${String(inputFormat)}" (known: ${names.join(', ')})`);
-    }
-    options.inputFormat = inputFormat;
-  }
+  const input = parseInputOptions(args);
+  if (input.inputFormat !== undefined) options.inputFormat = input.inputFormat;
+  if (Object.keys(input.log).length > 0) options.log = input.log;
+  // A user's product file (--catalog) may state FTP control ports other than 21.
+  const catalogFiles = stringList(args['catalog']);
+  const ftpPorts = [...input.ftpPorts, ...(catalogFiles.length > 0 ? ftpControlPorts(loadCatalog({ extraFiles: catalogFiles })) : [])];
+  if (ftpPorts.length > 0) options.observers = { ftpPorts };
   let shown = false;
   if (io.stderr.isTTY === true) {
     options.onProgress = (bytesRead, totalBytes, name) => {
@@ -147,10 +154,26 @@ export const flowsCommand: CommandDef = {
   command: 'flows <inputs..>',
   describe: 'the flow table alone, before classification: one record per flow (client, server, counts, history, outcome)',
   builder: (y: Argv) =>
+    helpEpilog(
+      flowsOptions(y),
+      [
+        ['flows capture.pcapng', 'print the flow table'],
+        ['flows -f ndjson fw.log.gz capture.pcap > flows.ndjson', 'stream the flows of a log and a capture as NDJSON'],
+        ['flows -f csv -o flows.csv --timeout-udp 30 -', 'a capture or log on standard input, as CSV'],
+        ['flows kern.log --prefix-action FW-IN-X=denied', 'iptables lines logged with prefix FW-IN-X are denials'],
+      ],
+      READ_EXIT_CODES,
+    ),
+  run: runFlows,
+};
+
+function flowsOptions(y: Argv): Argv {
+  return inputOptions(
     y
       .positional('inputs', {
         type: 'string',
         array: true,
+        default: undefined,
         describe: 'pcap/pcapng captures and firewall/flow logs (format sniffed from the content; .gz read transparently; - for standard input)',
       })
       .option('format', {
@@ -162,9 +185,6 @@ export const flowsCommand: CommandDef = {
       .option('output', { alias: 'o', type: 'string', requiresArg: true, describe: 'write the flows to FILE instead of standard output' })
       .option('timeout-tcp', { type: 'number', requiresArg: true, describe: 'seconds of inactivity that end a TCP flow [default: 300, as Zeek]' })
       .option('timeout-udp', { type: 'number', requiresArg: true, describe: 'seconds of inactivity that end a UDP, ICMP or other flow [default: 60, as Zeek]' })
-      .option('max-flows', { type: 'number', requiresArg: true, describe: 'most live flows; beyond it the least recently active is emitted early [default: 1000000]' })
-      .option('input-format', { type: 'string', requiresArg: true, describe: `force the log format of text inputs (${logFormatNames().join(', ')})` })
-      .example('$0 flows capture.pcapng', 'print the flow table')
-      .example('$0 flows -f ndjson fw.log.gz capture.pcap > flows.ndjson', 'stream flows of a log and a capture as NDJSON'),
-  run: runFlows,
-};
+      .option('max-flows', { type: 'number', requiresArg: true, describe: 'most live flows; beyond it the least recently active is emitted early [default: 1000000]' }),
+  );
+}

@@ -184,6 +184,8 @@ export const juniperSrxFormat: LineFormat = {
         const pm = /^(\d+)\((\d+)\)$/.exec(tokens[k]!)!;
         proto = Number(pm[1]);
         icmpType = Number(pm[2]);
+        // `\d+` admits any length: a protocol past 255 is no protocol.
+        if (proto > 255) return { error: `protocol ${pm[1]!} is out of range`, code: 'bad-protocol' };
       } else {
         const second = TUPLE_RX.exec(text);
         const rest = text.slice(second === null ? afterFirst : TUPLE_RX.lastIndex).trim();
@@ -207,9 +209,14 @@ export const juniperSrxFormat: LineFormat = {
         if (event === 'CLOSE') {
           const c = /^(\d+)\((\d+)\)$/.exec(tokens[k + 5] ?? '');
           const s = /^(\d+)\((\d+)\)$/.exec(tokens[k + 6] ?? '');
-          if (c !== null && s !== null) {
-            o.packets = { out: Number(c[1]), back: Number(s[1]) };
-            o.bytes = { out: Number(c[2]), back: Number(s[2]) };
+          // count(): at most 15 digits, so a counter cannot become Infinity or lose precision.
+          const pc = count(c?.[1]);
+          const bc = count(c?.[2]);
+          const ps = count(s?.[1]);
+          const bs = count(s?.[2]);
+          if (pc !== undefined && bc !== undefined && ps !== undefined && bs !== undefined) {
+            o.packets = { out: pc, back: ps };
+            o.bytes = { out: bc, back: bs };
           }
           elapsed = count(tokens[k + 7]);
           if (reason !== undefined && reason !== '') o.endReason = reason;

@@ -143,6 +143,7 @@ export async function readLog(
 ): Promise<LogStats> {
   const file = input.name;
   const logOptions: LogOptions = { prefixActions: options.prefixActions, assumeYear: options.assumeYear, utcOffsetMinutes: options.utcOffsetMinutes };
+  if (options.awsVpcFields !== undefined) logOptions.awsVpcFields = options.awsVpcFields;
   const stats: LogStats = { format: '', formats: [], lines: 0, observations: 0, badLines: 0, skipped: 0, tooLong: 0, badReasons: [] };
   const reasons = new Map<string, { code: string; count: number; lines: number[] }>();
   const noted = new Set<string>();

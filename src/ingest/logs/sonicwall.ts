@@ -36,6 +36,9 @@ interface SwEndpoint {
   iface: string;
 }
 
+/** Longest IPv6 address text tried (45 characters, room for a zone id). */
+const MAX_IPV6_TEXT = 64;
+
 /** `address:port:interface[:host]` with the IPv6 rules above; undefined when unreadable. */
 export function readSonicEndpoint(text: string): SwEndpoint | undefined {
   if (text.startsWith('[')) {
@@ -67,6 +70,9 @@ export function readSonicEndpoint(text: string): SwEndpoint | undefined {
   for (let i = text.indexOf(':'); i >= 0; i = text.indexOf(':', i + 1)) colons.push(i);
   for (let k = colons.length - 1; k >= 0; k--) {
     const cut = colons[k]!;
+    // An IPv6 address is at most 45 characters (64 with a zone): a longer prefix is not one, and
+    // trying every colon of a hostile run of colons would take quadratic time.
+    if (cut > MAX_IPV6_TEXT) continue;
     const ip = canonicalIp(text, 0, cut);
     if (ip === undefined || !ip.includes(':')) continue;
     const next = text.indexOf(':', cut + 1);
@@ -79,6 +85,7 @@ export function readSonicEndpoint(text: string): SwEndpoint | undefined {
   }
   for (let k = colons.length - 1; k >= 0; k--) {
     const cut = colons[k]!;
+    if (cut > MAX_IPV6_TEXT) continue;
     const ip = canonicalIp(text, 0, cut);
     const iface = text.slice(cut + 1).split(':')[0]!;
     if (ip !== undefined && ip.includes(':') && IFACE.test(iface)) return { ip, port: 0, iface };

@@ -19,6 +19,7 @@
  *                         ICMP4_counterpart/ICMP6_counterpart — so the code is 0 or resp_p accordingly)
  *   proto                 tcp / udp / icmp (ICMPv6 too: told by the address family); ip_proto when present
  *   conn_state            connState, as printed (the flow table maps it: `outcomeOfZeekConnState`)
+ *   history               history, as printed (letters and `^` only)
  *   orig_pkts, resp_pkts  packets.out / .back
  *   orig_ip_bytes, ...    bytes.out / .back (IP-level; orig_bytes/resp_bytes, payload only, when absent)
  *   uid                   connId
@@ -102,6 +103,9 @@ interface ConnFields {
   respBytes: string | undefined;
 }
 
+/** A Zeek `history` value: letters and the `^` flip mark, bounded. */
+const ZEEK_HISTORY = /^\^?[A-Za-z]{1,64}$/;
+
 function observationOfConn(v: ConnFields, file: string, line: number): LineResult {
   if (v.ts === undefined) return { code: 'zeek-missing-field', error: 'no ts' };
   const ts = /^\d/.test(v.ts) && !v.ts.includes('-') ? parseEpochSeconds(v.ts) : parseDateTime(v.ts);
@@ -153,6 +157,8 @@ function observationOfConn(v: ConnFields, file: string, line: number): LineResul
     else if (rp !== undefined) obs.icmpCode = rp;
   }
   if (state !== undefined) obs.connState = state;
+  // Zeek's own history letters, kept as logged (a hostile field is only letters and `^`, and short).
+  if (ZEEK_HISTORY.test(history)) obs.history = history;
   if (v.uid !== undefined) obs.connId = v.uid;
   const op2 = parseCount(v.origPkts);
   const rp2 = parseCount(v.respPkts);

@@ -91,6 +91,8 @@ export const RPC_PROGRAM_NAMES: ReadonlyMap<number, string> = new Map([
 export interface RpcExpectation {
   program: number;
   version: number;
+  /** Transport of the portmapper conversation that announced the port. */
+  controlProto: 'tcp' | 'udp';
   control: string;
   controlText: string;
   announcedAt: string;
@@ -313,6 +315,9 @@ class PortmapSession {
   readonly pending = new Map<number, PendingCall>();
   /** Malformed messages seen; a conversation that never carried valid RPC is dropped after a few. */
   badMessages = 0;
+  /** What the last malformed message lacked (for the `not-rpc` note). */
+  lastBad = '';
+  reportedNotRpc = false;
   stopped = false;
   toServer: RecordFramer | undefined;
   toClient: RecordFramer | undefined;
@@ -421,8 +426,8 @@ export class PortmapObserver implements FlowObserver {
     const name = RPC_PROGRAM_NAMES.get(p.program);
     const app: AppMark =
       name === undefined
-        ? { kind: 'rpc', program: p.program, version: p.version, control: p.control, controlText: p.controlText, announcedAt: p.announcedAt }
-        : { kind: 'rpc', program: p.program, version: p.version, programName: name, control: p.control, controlText: p.controlText, announcedAt: p.announcedAt };
+        ? { kind: 'rpc', program: p.program, version: p.version, control: p.control, controlText: p.controlText, announcedAt: p.announcedAt, controlProto: p.controlProto }
+        : { kind: 'rpc', program: p.program, version: p.version, programName: name, control: p.control, controlText: p.controlText, announcedAt: p.announcedAt, controlProto: p.controlProto };
     this.counters.flowsMarked++;
     return { app, client: { ip: m.originator.ip, port: m.originator.port } };
   }
@@ -487,7 +492,13 @@ export class PortmapObserver implements FlowObserver {
   }
 
   onFlowEnd(flow: FlowView): void {
-    this.sessions.get(flow.id)?.release();
+    const s = this.sessions.get(flow.id);
+    if (s === undefined) return;
+    if (!s.marked && !s.stopped && s.badMessages > 0) {
+      this.counters.notRpc++;
+      this.notRpc(s, s.badMessages === 1 ? `a malformed ${s.lastBad}` : `${s.badMessages} malformed messages, the last: ${s.lastBad}`);
+    }
+    s.release();
     this.sessions.delete(flow.id);
   }
 
@@ -504,15 +515,31 @@ export class PortmapObserver implements FlowObserver {
   }
 
   recordTooLong(s: PortmapSession, length: number): void {
-    this.counters.recordsTooLong++;
     // Before any valid RPC message, an absurd record length means this is not RPC at all.
-    if (!s.marked) s.stopped = true;
+    if (!s.marked) {
+      s.stopped = true;
+      this.notRpc(s, `first record marker claims ${length} bytes`);
+      return;
+    }
+    this.counters.recordsTooLong++;
     this.options.anomalies.add({
       code: 'rpc-record-too-long',
       severity: 'warning',
-      message: s.stopped
-        ? `portmapper ${s.controlText}: not ONC RPC (first record marker claims ${length} bytes); conversation not followed`
-        : `portmapper ${s.controlText}: RPC record of ${length} bytes exceeds ${this.options.reassemblyBufferBytes}; skipped`,
+      message: `portmapper ${s.controlText}: RPC record of ${length} bytes exceeds ${this.options.reassemblyBufferBytes}; skipped`,
+    });
+  }
+
+  /**
+   * A port-111 conversation that carried no valid RPC message: other traffic on the port, not a
+   * damaged portmapper. Counted once per conversation as `info` (never printed as a warning).
+   */
+  private notRpc(s: PortmapSession, why: string): void {
+    if (s.reportedNotRpc) return;
+    s.reportedNotRpc = true;
+    this.options.anomalies.add({
+      code: 'not-rpc',
+      severity: 'info',
+      message: `port 111 ${s.flow.protoNumber === TCP ? 'tcp' : 'udp'} ${s.controlText}: not ONC RPC (${why}); conversation not followed`,
     });
   }
 
@@ -695,6 +722,7 @@ export class PortmapObserver implements FlowObserver {
     let payload: RpcExpectation = {
       program,
       version,
+      controlProto: s.flow.protoNumber === TCP ? 'tcp' : 'udp',
       control: s.flow.id,
       controlText: s.controlText,
       announcedAt: formatRfc3339Nanos(s.tsSec, s.tsNsec),
@@ -714,7 +742,15 @@ export class PortmapObserver implements FlowObserver {
 
   private bad(s: PortmapSession, what: string): void {
     this.counters.badMessages++;
-    if (!s.marked && ++s.badMessages >= MAX_BAD_BEFORE_VALID) s.stopped = true;
+    if (!s.marked) {
+      // Not (yet) known to be RPC: other traffic on port 111 is quiet, counted once as info.
+      s.lastBad = what;
+      if (++s.badMessages >= MAX_BAD_BEFORE_VALID) {
+        s.stopped = true;
+        this.notRpc(s, `${s.badMessages} malformed messages before any valid one, the last: ${what}`);
+      }
+      return;
+    }
     this.options.anomalies.add({
       code: 'rpc-bad-message',
       severity: 'warning',
