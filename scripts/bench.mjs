@@ -13,7 +13,8 @@
  *
  * Options: --quick (smaller inputs, 3 runs), --runs N, --only a,b (input names), --tools a,b,
  *          --json FILE, --skip-slow (skip tshark), --timeout S (per run, default 900),
- *          --generate-only, --jobs (with --only: still run the --jobs comparison).
+ *          --generate-only, --jobs (with --only: still run the --jobs comparison),
+ *          --portolan PATH (the bin.js to measure; default this tree's dist/cli/bin.js).
  *
  * Wall time is the figure the targets are judged on; CPU time (user + system) is printed beside it
  * because a shared machine stretches wall time without changing the work done. Slow tools (tshark)
@@ -39,12 +40,14 @@ const { values: opt } = parseArgs({
     'generate-only': { type: 'boolean', default: false },
     timeout: { type: 'string', default: '900' },
     jobs: { type: 'boolean', default: false },
+    portolan: { type: 'string' },
   },
 });
 const runs = Number(opt.runs ?? (opt.quick ? 3 : 5));
 const cache = resolve(process.env.PORTOLAN_BENCH_CACHE ?? join(homedir(), '.cache', 'portolan-bench'));
 const sharedBench = resolve(opt['shared-bench'] ?? process.env.PORTOLAN_SHARED_BENCH ?? join(root, '..', 'shared', 'bench'));
-const bin = join(root, 'dist', 'cli', 'bin.js');
+// --portolan: another build's bin.js (figures before and after a change, on the same inputs).
+const bin = resolve(opt.portolan ?? join(root, 'dist', 'cli', 'bin.js'));
 mkdirSync(cache, { recursive: true });
 if (!existsSync(bin)) {
   console.error('bench: dist/ is missing: run `npm run build` (or `npm ci`) first');
@@ -128,7 +131,6 @@ const captureTools = [
   { tool: 'portolan flows', cmd: (f) => portolan(['flows', f, '--format', 'ndjson']), ours: true },
   { tool: 'portolan analyze', cmd: (f) => portolan(['analyze', f, '--format', 'json', '--quiet']), ours: true },
   { tool: 'tcpdump -r -w /dev/null', need: 'tcpdump', cmd: (f) => ['tcpdump', '-nn', '-r', f, '-w', '/dev/null'] },
-  { tool: 'tcpdump -nn -r', need: 'tcpdump', cmd: (f) => ['tcpdump', '-nn', '-r', f] },
   { tool: 'tshark -z conv,tcp -z conv,udp', need: 'tshark', slow: true, cmd: (f) => ['tshark', '-r', f, '-q', '-z', 'conv,tcp', '-z', 'conv,udp'] },
   // `-c none`: softflowd 1.1 otherwise waits in accept() on its control socket after reading a file.
   { tool: 'softflowd -r', need: 'softflowd', cmd: (f) => ['softflowd', '-r', f, '-d', '-m', '2000000', '-n', '127.0.0.1:9', '-c', 'none', '-p', join(tmp, 'softflowd.pid')] },
@@ -219,22 +221,23 @@ for (const input of selected) {
   }
 }
 
-// Several inputs at once: `analyze --jobs 1` against `--jobs N` (one worker per core).
-const jobsInputs = selected.filter((i) => !i.skip && (i === selected.find((x) => x.kind === 'capture' && !x.concurrent && !x.optional) || i.name.startsWith('logs-iptables')));
-const jobsName = jobsInputs.map((i) => i.name).join(' + ');
+// Several inputs at once: `analyze --jobs 1` against `--jobs N` (one worker per core) on two
+// inputs of the same size (the main capture given twice, as two sensors' captures would be), so
+// the comparison measures the threads rather than the imbalance of the inputs.
+const jobsBase = selected.find((x) => x.kind === 'capture' && !x.concurrent && !x.optional && !x.skip);
+const jobsName = jobsBase ? `${jobsBase.name} ×2` : '';
 const cores = availableParallelism();
-if (jobsInputs.length >= 2 && (!opt.only || opt.jobs)) {
-  const units = jobsInputs.reduce((n, i) => n + i.units, 0);
-  const pseudo = { name: jobsName, kind: 'mixed', units, sizeMb: jobsInputs.reduce((n, i) => n + i.sizeMb, 0) };
-  for (const jobs of [1, Math.max(2, Math.min(cores, jobsInputs.length))]) {
+if (jobsBase && (!opt.only || opt.jobs)) {
+  const units = 2 * jobsBase.units;
+  const pseudo = { name: jobsName, kind: 'capture', units, sizeMb: 2 * (jobsBase.sizeMb ?? statSync(jobsBase.path).size / 1e6) };
+  for (const jobs of [1, Math.max(2, Math.min(cores, 2))]) {
     runTool(
       { tool: `portolan analyze --jobs ${jobs}`, ours: true },
       pseudo,
-      portolan(['analyze', ...jobsInputs.map((i) => i.path), '--format', 'json', '--quiet', '--jobs', String(jobs)]),
+      portolan(['analyze', jobsBase.path, jobsBase.path, '--format', 'json', '--quiet', '--jobs', String(jobs)]),
       units,
     );
   }
-  for (const r of rows) if (r.input === jobsName) r.unit = 'records/s';
 }
 
 // ---- ratios and targets -------------------------------------------------------------------------
@@ -243,6 +246,7 @@ const rateOf = (tool, input) => rowOf(tool, input)?.rate;
 const cpuRateOf = (tool, input) => rowOf(tool, input)?.cpuRate;
 for (const r of rows) {
   if (!r.rate || r.tool.startsWith('portolan')) continue;
+  if (r.input === jobsName) continue;
   const ours = r.input.startsWith('capture') ? 'portolan flows' : 'portolan analyze';
   const w = rateOf(ours, r.input);
   const c = cpuRateOf(ours, r.input);

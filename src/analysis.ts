@@ -9,12 +9,17 @@
  *
  * A worker gets a plain-data setup (catalog files, inventory path, parameters, read options),
  * builds its own catalog, inventory and classifier from it once, and then analyses the inputs it
- * is handed one at a time, answering each with the input's result as plain data. Inputs go to
- * whichever worker is free, so a long capture and a few small logs share the cores.
+ * is handed one at a time, answering each with the input's result as plain data. This thread is
+ * one of the N jobs itself (its results need no copying). Inputs go to whichever job is free, so
+ * a long capture and a few small logs share the cores. Copying a result between threads costs
+ * about a microsecond per byte of its plain data (tens of megabytes for 40 000 services), which
+ * is why the per-input state kept is compact (aggregate.ts).
  *
  * No console and no `process`: the caller (cli/commands/analyze.ts) decides what to print.
  */
+import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { AnomalyLog } from './anomalies.js';
 import { loadCatalog } from './catalog/load.js';
@@ -229,6 +234,19 @@ export function serveAnalysis(port: WorkerPort, setup: AnalysisSetup, progressIn
 /** The worker threads' entry point, beside this module in dist/. */
 const WORKER_URL = new URL('./analysis-worker.js', import.meta.url);
 
+/**
+ * True when worker threads can run: the compiled entry point exists. Run from the TypeScript
+ * sources (tests), it does not, and every input is analysed on this thread instead (the same
+ * report, by construction).
+ */
+function threadsAvailable(): boolean {
+  try {
+    return existsSync(fileURLToPath(WORKER_URL));
+  } catch {
+    return false;
+  }
+}
+
 /** A worker thread running analysis-worker.js. */
 export function threadWorker(setup: AnalysisSetup, progressIntervalMs: number | undefined): AnalysisWorker {
   const w = new Worker(WORKER_URL, { workerData: { setup, progressIntervalMs } });
@@ -273,7 +291,7 @@ export function defaultJobs(inputs: number): number {
 export async function analyzeInputs(paths: readonly string[], options: AnalyzeInputsOptions): Promise<AnalysisResult> {
   const jobs = Math.min(options.jobs ?? defaultJobs(paths.length), paths.length);
   // Standard input belongs to this thread, and streamed verdicts must come out in input order.
-  const here = jobs <= 1 || options.onVerdict !== undefined || paths.includes('-');
+  const here = jobs <= 1 || options.onVerdict !== undefined || paths.includes('-') || (options.startWorker === undefined && !threadsAvailable());
   const merged = new InOrderMerge();
   if (here) {
     const pipeline: PipelineOptions = { ...options.context.pipeline };
@@ -286,26 +304,31 @@ export async function analyzeInputs(paths: readonly string[], options: AnalyzeIn
   }
   const start = options.startWorker ?? threadWorker;
   const interval = options.onProgress !== undefined ? (options.progressIntervalMs ?? 250) : undefined;
+  const local: PipelineOptions = { ...options.context.pipeline };
+  if (options.onProgress !== undefined) local.onProgress = options.onProgress;
+  if (interval !== undefined) local.progressIntervalMs = interval;
   const workers: AnalysisWorker[] = [];
   try {
     await new Promise<void>((resolve, reject) => {
       let nextInput = 0;
       let pending = paths.length;
       let failed = false;
-      const fail = (e: Error): void => {
+      const fail = (e: unknown): void => {
         if (failed) return;
         failed = true;
-        reject(e);
+        reject(e instanceof Error ? e : new Error(String(e)));
+      };
+      const take = (): number | undefined => (nextInput < paths.length ? ++nextInput : undefined);
+      const finished = (part: InputAnalysis): void => {
+        merged.add(part);
+        if (--pending === 0) resolve();
       };
       const feed = (w: AnalysisWorker): void => {
-        if (nextInput >= paths.length) {
-          w.send({ kind: 'exit' });
-          return;
-        }
-        const index = ++nextInput;
-        w.send({ kind: 'input', index, path: paths[index - 1] ?? '' });
+        const index = take();
+        w.send(index === undefined ? { kind: 'exit' } : { kind: 'input', index, path: paths[index - 1] ?? '' });
       };
-      for (let j = 0; j < jobs; j++) {
+      // This thread is one of the jobs (its input needs no copying back); the others are workers.
+      for (let j = 1; j < jobs; j++) {
         const w = start(options.setup, interval);
         workers.push(w);
         w.listen((m) => {
@@ -317,12 +340,16 @@ export async function analyzeInputs(paths: readonly string[], options: AnalyzeIn
             fail(errorOf(m.error));
             return;
           }
-          merged.add(fromData(m.part));
-          if (--pending === 0) resolve();
-          else feed(w);
+          finished(fromData(m.part));
+          if (pending > 0) feed(w);
         }, fail);
         feed(w);
       }
+      void (async (): Promise<void> => {
+        for (let index = take(); index !== undefined && !failed; index = take()) {
+          finished(await analyzeInput(paths[index - 1] ?? '', index, { ...options.context, pipeline: local }));
+        }
+      })().catch(fail);
     });
   } finally {
     for (const w of workers) w.stop();

@@ -50,8 +50,13 @@ export interface PipelineOptions {
   progressIntervalMs?: number;
   /** Throw the first input error instead of recording it and going on. Default false. */
   failFast?: boolean;
-  /** Read size from disk in bytes (default 1 MiB). */
+  /** Read size from disk in bytes (default 4 MiB). */
   chunkBytes?: number;
+  /**
+   * Index of the first input (default 1): an input analysed on its own, as `analyze --jobs` does,
+   * keeps the index, and so the flow ids, it has among all the inputs.
+   */
+  firstIndex?: number;
   /**
    * Awaited after each chunk of input is processed, before the next is read: a consumer that
    * writes flows to a slow output (a pipe) returns a promise until its buffer drains, so memory
@@ -131,7 +136,7 @@ export async function readFlows(paths: readonly string[], options: PipelineOptio
   for (let i = 0; i < paths.length; i++) {
     const path = paths[i] ?? '';
     const summary: InputSummary = {
-      index: i + 1,
+      index: (options.firstIndex ?? 1) + i,
       name: path === '-' ? '<stdin>' : path,
       kind: 'unreadable',
       format: '',

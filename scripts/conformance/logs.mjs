@@ -24,7 +24,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 const dist = join(here, '..', '..', 'dist');
 
 async function loadLibrary() {
-  const need = ['ingest/open.js', 'ingest/logs/read.js', 'ingest/logs/flow-fields.js', 'anomalies.js'];
+  const need = ['ingest/open.js', 'ingest/logs/read.js', 'ingest/logs/fields.js', 'anomalies.js'];
   for (const n of need) if (!existsSync(join(dist, n))) return { missing: n };
   const imp = (n) => import(pathToFileURL(join(dist, n)).href);
   const [open, read, fields, anomalies] = await Promise.all(need.map(imp));

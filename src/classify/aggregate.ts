@@ -197,8 +197,8 @@ export class ServiceAccumulator {
   readonly ports = new BoundedSet<number>();
   private ownDenials: DeniedBy | undefined = undefined;
   examples: ExampleFlow[] = [];
-  /** First-seen order, for stable output of equal services. */
-  readonly order: number;
+  /** First-seen order, for stable output of equal services (renumbered when a merge adopts the service). */
+  order: number;
 
   constructor(identity: ServiceIdentity, proto: string, order: number, ends?: { client: BoundedSet<string>; server: BoundedSet<string> }) {
     this.key = identity.key;
@@ -427,7 +427,9 @@ export class TimelineAccumulator {
   }
 
   toData(): TimelineData {
-    return { binMillis: this.binMillis, bins: [...this.bins.entries()].map(([idx, counts]) => [idx, [...counts.entries()]]) };
+    const bins = [...this.bins.entries()].sort((x, y) => x[0] - y[0]);
+    // In a canonical order: bins by time, counts by finding weight (readers look them up by key).
+    return { binMillis: this.binMillis, bins: bins.map(([idx, counts]) => [idx, [...counts.entries()].sort((x, y) => FINDING_WEIGHT[x[0]] - FINDING_WEIGHT[y[0]])]) };
   }
 
   static fromData(d: TimelineData): TimelineAccumulator {
@@ -596,7 +598,8 @@ export class Aggregator {
 
   /**
    * Adds the aggregation of later flows (the next input's, aggregated on its own, perhaps on
-   * another thread), as if they had come after this one's. Inputs merged in input order give the
+   * another thread), as if they had come after this one's; `later` is spent (its services are
+   * taken over, not copied). Inputs merged in input order give the
    * same report whichever thread aggregated each. It equals one aggregation over all the flows
    * except past the bounds: a later service that no longer fits under `maxServices` folds into
    * the overflow row of its own finding as a whole (one aggregation folds flow by flow), and
@@ -623,7 +626,9 @@ export class Aggregator {
       if (mine !== undefined) {
         mine.mergeFrom(acc);
       } else if (this.services.size < this.maxServices || isOverflow(acc)) {
-        this.services.set(acc.key, ServiceAccumulator.fromData(acc.toData(), this.services.size));
+        // Adopted as it is: `later` is spent by the merge.
+        acc.order = this.services.size;
+        this.services.set(acc.key, acc);
       } else {
         this.folded += acc.flows;
         const identity = overflowIdentity(acc.finding);

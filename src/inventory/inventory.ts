@@ -11,6 +11,7 @@
  * The file is validated first against `schema/inventory.schema.json`, then against the catalog
  * (products and roles must exist); every error names the file, the entry and the field.
  */
+import { catalogParamNames } from '../catalog/lookup.js';
 import type { Catalog, Params, TransportProto } from '../catalog/types.js';
 import { DataFileError } from '../errors.js';
 import { formatPrefix, parseIp, parsePrefix, v4Mask, v6Mask } from './address.js';
@@ -208,6 +209,8 @@ export function buildInventory(file: string, doc: unknown, catalog: Catalog, sch
     }
   }
 
+  // A parameter no product declares is a misspelling that would silently fall back to the default.
+  const paramNames = catalogParamNames(catalog);
   const hosts: InventoryHost[] = [];
   const prefixes: Array<{ prefix: Prefix; host: InventoryHost }> = [];
   const seen = new Map<string, string>();
@@ -243,6 +246,12 @@ export function buildInventory(file: string, doc: unknown, catalog: Catalog, sch
         throw fail(ref.field, `"${ref.role}" is not a role of ${product.id} (roles: ${product.roles.map((r) => r.id).join(', ')})`);
       }
       if (!roles.some((r) => r.product === productId && r.role === ref.role)) roles.push({ product: productId, role: ref.role });
+    }
+
+    for (const name of Object.keys(e.params ?? {})) {
+      if (!paramNames.includes(name)) {
+        throw fail(`params.${name}`, `is not a parameter of any catalog product (parameters: ${paramNames.join(', ') || 'none'})`);
+      }
     }
 
     if (e.ephemeral !== undefined) {

@@ -15,15 +15,16 @@ import { htmlEscape } from './escape.js';
 import { FINDING_COLOUR, FINDING_LABEL, FINDING_MEANING, groupDigits, humanBytes, shortTime } from './format.js';
 import { FINDING_ORDER, type Report, type ServiceRow, type Timeline } from './types.js';
 
-/** Markup that is already safe. Only this module makes it. */
-class Safe {
+/** Markup that is already safe: made only by the `html` tag (here and in drift/render/html.ts). */
+export class Safe {
   constructor(readonly value: string) {}
   toString(): string {
     return this.value;
   }
 }
 
-type Part = string | number | Safe | readonly Part[] | null | undefined | false;
+export type HtmlPart = string | number | Safe | readonly HtmlPart[] | null | undefined | false;
+type Part = HtmlPart;
 
 function part(v: Part): string {
   if (v === null || v === undefined || v === false) return '';
@@ -34,7 +35,7 @@ function part(v: Part): string {
 }
 
 /** Template tag: literal text is trusted markup; every interpolated value is escaped unless it is `Safe`. */
-function html(strings: TemplateStringsArray, ...values: Part[]): Safe {
+export function html(strings: TemplateStringsArray, ...values: Part[]): Safe {
   let out = strings[0] ?? '';
   for (let i = 0; i < values.length; i++) out += part(values[i]) + (strings[i + 1] ?? '');
   return new Safe(out);
@@ -44,7 +45,8 @@ function html(strings: TemplateStringsArray, ...values: Part[]): Safe {
 export const HTML_SERVICES_SHOWN = 1000;
 const TOP_UNDOCUMENTED = 10;
 
-const CSS = `
+/** The look every portolan page shares (the analyze/audit report and the drift page). */
+export const BASE_CSS = `
 :root{--fg:#1b1f24;--muted:#57606a;--line:#d0d7de;--bg:#fff;--soft:#f6f8fa}
 *{box-sizing:border-box}
 body{margin:0;font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif;color:var(--fg);background:var(--bg)}
@@ -52,7 +54,6 @@ header,main,footer{max-width:1280px;margin:0 auto;padding:0 24px}
 header{padding-top:24px}
 h1{font-size:24px;margin:0 0 4px}
 h2{font-size:18px;margin:28px 0 10px;padding-bottom:4px;border-bottom:1px solid var(--line)}
-h3{font-size:15px;margin:18px 0 8px}
 .meta{color:var(--muted);margin:2px 0}
 .meta b{color:var(--fg);font-weight:600}
 .cards{display:flex;flex-wrap:wrap;gap:10px;margin:16px 0}
@@ -60,25 +61,50 @@ h3{font-size:15px;margin:18px 0 8px}
 .card .n{font-size:22px;font-weight:650}
 .card .l{font-weight:600}
 .card .d{color:var(--muted);font-size:12px}
-.charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(360px,1fr));gap:16px}
-figure{margin:0;border:1px solid var(--line);border-radius:6px;padding:10px;background:var(--bg)}
-figcaption{font-weight:600;margin-bottom:6px}
-svg text{font:12px system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;fill:var(--fg)}
-svg .muted{fill:var(--muted)}
 table{border-collapse:collapse;width:100%;margin:6px 0 12px}
 th,td{border:1px solid var(--line);padding:4px 8px;text-align:left;vertical-align:top}
 th{background:var(--soft);font-weight:600}
 td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 td.key{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:12.5px;word-break:break-word}
-td.reason{max-width:560px}
 .pill{display:inline-block;border-radius:10px;padding:0 8px;color:#fff;font-size:12px;font-weight:600;white-space:nowrap;background:var(--c)}
-details summary{cursor:pointer;color:var(--muted)}
-details pre{white-space:pre-wrap;word-break:break-word;background:var(--soft);padding:6px;border-radius:4px;margin:4px 0}
 .none{color:var(--muted)}
-.legend{display:flex;flex-wrap:wrap;gap:4px 12px;font-size:12px;margin-top:4px}
-.legend i{display:inline-block;width:10px;height:10px;margin-right:4px;vertical-align:-1px}
 footer{color:var(--muted);font-size:12px;padding-top:24px;padding-bottom:24px}
 `;
+
+const CSS = `${BASE_CSS}h3{font-size:15px;margin:18px 0 8px}
+.charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(360px,1fr));gap:16px}
+figure{margin:0;border:1px solid var(--line);border-radius:6px;padding:10px;background:var(--bg)}
+figcaption{font-weight:600;margin-bottom:6px}
+svg text{font:12px system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;fill:var(--fg)}
+svg .muted{fill:var(--muted)}
+td.reason{max-width:560px}
+details summary{cursor:pointer;color:var(--muted)}
+details pre{white-space:pre-wrap;word-break:break-word;background:var(--soft);padding:6px;border-radius:4px;margin:4px 0}
+.legend{display:flex;flex-wrap:wrap;gap:4px 12px;font-size:12px;margin-top:4px}
+.legend i{display:inline-block;width:10px;height:10px;margin-right:4px;vertical-align:-1px}
+`;
+
+/**
+ * A whole self-contained page: the head every portolan page has (a Content-Security-Policy that
+ * forbids every request, no referrer, inline CSS) around `body`.
+ */
+export function htmlPage(title: string, css: string, body: Safe): string {
+  return html`<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'">
+<meta name="referrer" content="no-referrer">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${title}</title>
+<style>${new Safe(css)}</style>
+</head>
+<body>
+${body}
+</body>
+</html>
+`.value;
+}
 
 function pill(f: Finding): Safe {
   return html`<span class="pill" style="--c:${FINDING_COLOUR[f]}">${FINDING_LABEL[f]}</span>`;
@@ -212,18 +238,7 @@ export function renderHtml(report: Report): string {
     (i) => html`<li><b>${i.name}</b> (${i.format}, ${groupDigits(i.records)} records, ${groupDigits(i.flows)} flows${i.damage !== null ? html`, <b>damaged</b>: ${i.damage.message}` : ''})</li>`,
   );
 
-  const page = html`<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'">
-<meta name="referrer" content="no-referrer">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${title}</title>
-<style>${new Safe(CSS)}</style>
-</head>
-<body>
-<header>
+  const body = html`<header>
 <h1>${title}</h1>
 <p class="meta"><b>${groupDigits(t.flows)}</b> flows, ${groupDigits(t.packets)} packets, ${humanBytes(t.bytes)} in <b>${groupDigits(t.services)}</b> services${report.generatedFrom.first !== null ? html`, ${shortTime(report.generatedFrom.first)} to ${shortTime(report.generatedFrom.last)} UTC` : ''}</p>
 <p class="meta">Catalog: ${report.catalog.products.map((p) => p.name).join(', ')} (sha256 ${report.catalog.hash.slice(0, 16)}) · ${report.inventory === null ? 'no inventory: rules matched by port alone' : html`inventory <b>${report.inventory.file}</b> (${report.inventory.entries} entries)`}${Object.keys(report.params).length > 0 ? html` · params ${Object.entries(report.params).map(([k, v]) => `${k}=${v}`).join(', ')}` : ''}</p>
@@ -248,9 +263,6 @@ ${coverage}
 ${anomalies}
 ${report.limits.length > 0 ? html`<h2>Limits reached</h2><ul>${report.limits.map((l) => html`<li>${l.message}</li>`)}</ul>` : ''}
 </main>
-<footer>portolan ${report.tool.version} · report schema ${report.schemaVersion} · ${report.command} (${report.ordering})</footer>
-</body>
-</html>
-`;
-  return page.value;
+<footer>portolan ${report.tool.version} · report schema ${report.schemaVersion} · ${report.command} (${report.ordering})</footer>`;
+  return htmlPage(title, CSS, body);
 }

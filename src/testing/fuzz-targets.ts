@@ -165,8 +165,11 @@ export function checkPacket(p: DecodedPacket): void {
   check(p.capLen >= 0 && p.origLen >= 0, 'negative length');
 }
 
-/** RFC 3339 with nanoseconds; a corrupt capture time past year 9999 has an expanded year (`+586515-...`). */
-const RFC3339 = /^(\d{4}|[+-]\d{6})-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{9}Z$/;
+/**
+ * RFC 3339 with nanoseconds. A corrupt capture timestamp (pcapng times are 64-bit) can lie past
+ * year 9999 or before year 0: it is written faithfully with an expanded year (`+586515-...`).
+ */
+const RFC3339 = /^(\d{4}|[+-]\d{6,})-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{9}Z$/;
 
 /** A flow as the table emits it: every field well-formed, JSON-serialisable. */
 export function checkFlow(f: Flow): void {

@@ -44,7 +44,9 @@ describe('every format, hostile strings', () => {
       expect(page).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
       expect(page).not.toContain('\u001b');
       expect(page).not.toContain('\u202e');
-      expect(page).toContain(`<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">`);
+      // The same head as the analyze report's page (report/html.ts htmlPage).
+      expect(page).toContain(`<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'">`);
+      expect(page).toContain('<meta name="referrer" content="no-referrer">');
       // No reference to anything outside the page: no tag has a src/href attribute (every `<` of
       // a report's text is escaped, so each `<` left starts a tag this renderer wrote).
       expect(page).not.toMatch(/<[a-z][^>]*\s(?:src|href|action)\s*=/i);

@@ -14,6 +14,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { analyzeInputs, contextFor, serveAnalysis } from '../../src/analysis.js';
 import type { AnalysisResult, AnalysisSetup, AnalysisWorker } from '../../src/analysis.js';
 import { Aggregator } from '../../src/classify/aggregate.js';
+import { Classifier } from '../../src/classify/classify.js';
+import type { Verdict } from '../../src/classify/classify.js';
 import { ClassifyStream } from '../../src/classify/stream.js';
 import { readFlows } from '../../src/pipeline.js';
 import { buildReport } from '../../src/report/build.js';
@@ -21,6 +23,7 @@ import { reportInput } from '../../src/report/inputs.js';
 import { renderJson } from '../../src/report/json.js';
 import { mergeByTime, tcpSession, toFrames, udpExchange, writePcap } from '../../src/testing/capture-writer.js';
 import type { TimedPacket } from '../../src/testing/capture-writer.js';
+import { flow, testCatalog } from '../classify/support.js';
 
 const SETUP: AnalysisSetup = { catalogFiles: [], params: {} };
 
@@ -143,8 +146,8 @@ afterAll(() => {
 describe('analyze --jobs', () => {
   it('gives the same report for 1, 2, 3 and 5 jobs', async () => {
     const one = await analyze(paths, 1);
-    const parsed = JSON.parse(one) as { totals: { flows: number; services: number }; inputs: unknown[] };
-    expect(parsed.inputs).toHaveLength(paths.length);
+    const parsed = JSON.parse(one) as { totals: { flows: number; services: number }; generatedFrom: { inputs: unknown[] } };
+    expect(parsed.generatedFrom.inputs).toHaveLength(paths.length);
     expect(parsed.totals.flows).toBeGreaterThan(500);
     expect(parsed.totals.services).toBeGreaterThan(50);
     for (const jobs of [2, 3, 5]) expect(await analyze(paths, jobs), `--jobs ${jobs}`).toBe(one);
@@ -178,5 +181,67 @@ describe('analyze --jobs', () => {
     const r = await analyzeInputs(paths.slice(0, 2), { jobs: 1, setup: SETUP, context: contextFor(SETUP) });
     const copy = Aggregator.fromData(structuredClone(r.aggregator.toData()));
     expect(render({ pipeline: r.pipeline, aggregator: copy })).toBe(render(r));
+  });
+});
+
+describe('Aggregator.merge at its bounds', () => {
+  /** Verdicts of `n` flows over `keys` distinct services, some blocked, spread over a day. */
+  function verdicts(seed: number, n: number, keys: number): Verdict[] {
+    const r = random(seed);
+    const c = new Classifier(testCatalog(), {});
+    const out: Verdict[] = [];
+    for (let i = 0; i < n; i++) {
+      const k = r(keys);
+      const t = new Date(Date.UTC(2024, 4, 1) + r(86_400) * 1000).toISOString().replace('.000Z', '.000000000Z');
+      out.push(
+        c.classify(
+          flow('tcp', `10.${seed}.0.${k % 250}:${40000 + i}`, `10.1.0.${k % 7}:${TCP_PORTS[k % TCP_PORTS.length]!}`, {
+            first: t,
+            last: t,
+            ...(r(3) === 0 ? { outcome: 'denied' as const, firewall: { action: 'denied' as const, source: 'iptables', rule: `r${r(20)}`, count: 1 } } : {}),
+          }),
+        ),
+      );
+    }
+    return out;
+  }
+
+  function aggregate(vs: Verdict[], maxServices: number): Aggregator {
+    const a = new Aggregator(maxServices);
+    for (const v of vs) a.add(v);
+    return a;
+  }
+
+  it('folds services past the cap, counts every flow once, and is the same on every run', () => {
+    const parts = [verdicts(1, 400, 60), verdicts(2, 300, 80), verdicts(3, 500, 40)];
+    const merged = (): Aggregator => {
+      const [first, ...rest] = parts.map((p) => Aggregator.fromData(structuredClone(aggregate(p, 50).toData())));
+      for (const p of rest) first!.merge(p);
+      return first!;
+    };
+    const a = merged();
+    let flows = 0;
+    for (const s of a.services.values()) flows += s.flows;
+    expect(flows).toBe(1200);
+    expect(a.totals.flows).toBe(1200);
+    expect(a.folded).toBeGreaterThan(0);
+    expect([...a.services.keys()].filter((k) => k.startsWith('(more services)')).length).toBeGreaterThan(0);
+    expect(a.services.size).toBeLessThanOrEqual(50 + 6);
+    expect(JSON.stringify(merged().toData())).toBe(JSON.stringify(a.toData()));
+  });
+
+  it('equals one aggregation when no bound is reached (timelines of different widths included)', () => {
+    const early = verdicts(4, 300, 30);
+    // A later part spanning far more time: its timeline is coarser than the first part's.
+    const late = verdicts(5, 300, 30).map((v) => ({ ...v, flow: { ...v.flow, first: v.flow.first.replace('2024-05-01', '2024-09-01') } }));
+    const one = aggregate([...early, ...late], 100_000);
+    const a = aggregate(early, 100_000);
+    a.merge(aggregate(late, 100_000));
+    const [x, y] = [a.toData(), one.toData()];
+    expect(x.timeline).toEqual(y.timeline);
+    expect(x.totals).toEqual(y.totals);
+    expect(x.ruleFlows).toEqual(y.ruleFlows);
+    expect(x.services).toEqual(y.services);
+    expect(JSON.stringify(x)).toBe(JSON.stringify(y));
   });
 });

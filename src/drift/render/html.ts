@@ -1,43 +1,19 @@
 /**
- * Drift as one self-contained HTML page, in the style of the analyze report (report/html.ts):
- * inline CSS, no script, and a Content-Security-Policy that forbids every network request
- * (`default-src 'none'`), so the page works offline and cannot be made to load anything. Every
- * string from a report goes through the `html` template tag, which escapes interpolations
- * (`htmlEscape`: the HTML spec's "escaping a string" plus the quote, OWASP XSS rule #1) unless
- * they are markup this module built.
+ * Drift as one self-contained HTML page, built with the analyze report's page kit
+ * (report/html.ts: its CSS, its head with a Content-Security-Policy that forbids every network
+ * request, and its `html` template tag): inline CSS, no script, so the page works offline and
+ * cannot be made to load anything. Every string from a report goes through `html`, which escapes
+ * interpolations (`htmlEscape`: the HTML spec's "escaping a string" plus the quote, OWASP XSS
+ * rule #1) unless they are markup it built.
  */
 import type { Finding } from '../../classify/types.js';
-import { htmlEscape } from '../../report/escape.js';
+import { BASE_CSS, html, htmlPage } from '../../report/html.js';
+import type { Safe } from '../../report/html.js';
 import { FINDING_COLOUR, FINDING_LABEL, groupDigits } from '../../report/format.js';
 import { FINDING_ORDER } from '../../report/types.js';
 import type { DriftResult, DriftSeverity, HistoryResult, RunSummary } from '../types.js';
 import { DRIFT_KINDS, DRIFT_SEVERITIES } from '../types.js';
 import { KIND_TITLE, changesText, itemCells, itemsOfKind, runLabel, runLine, severityCounts, summaryLine } from './words.js';
-
-/** Markup that is already safe. Only this module makes it. */
-class Safe {
-  constructor(readonly value: string) {}
-  toString(): string {
-    return this.value;
-  }
-}
-
-type Part = string | number | Safe | readonly Part[] | null | undefined | false;
-
-function part(v: Part): string {
-  if (v === null || v === undefined || v === false) return '';
-  if (v instanceof Safe) return v.value;
-  if (typeof v === 'number') return Number.isFinite(v) ? String(v) : '';
-  if (typeof v === 'string') return htmlEscape(v);
-  return v.map(part).join('');
-}
-
-/** Template tag: literal text is trusted markup; every interpolated value is escaped unless it is `Safe`. */
-function html(strings: TemplateStringsArray, ...values: Part[]): Safe {
-  let out = strings[0] ?? '';
-  for (let i = 0; i < values.length; i++) out += part(values[i]) + (strings[i + 1] ?? '');
-  return new Safe(out);
-}
 
 const SEVERITY_COLOUR: Record<DriftSeverity, string> = {
   high: '#c62828',
@@ -53,54 +29,18 @@ const SEVERITY_MEANING: Record<DriftSeverity, string> = {
   info: 'news: improvements and changes that need no action',
 };
 
-const CSS = `
-:root{--fg:#1b1f24;--muted:#57606a;--line:#d0d7de;--bg:#fff;--soft:#f6f8fa}
-*{box-sizing:border-box}
-body{margin:0;font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif;color:var(--fg);background:var(--bg)}
-header,main,footer{max-width:1280px;margin:0 auto;padding:0 24px}
-header{padding-top:24px}
-h1{font-size:24px;margin:0 0 4px}
-h2{font-size:18px;margin:28px 0 10px;padding-bottom:4px;border-bottom:1px solid var(--line)}
-.meta{color:var(--muted);margin:2px 0}
-.meta b{color:var(--fg);font-weight:600}
-.notes{border:1px solid #f0c36d;background:#fff8e1;border-radius:6px;padding:8px 12px;margin:12px 0}
+const CSS = `${BASE_CSS}.notes{border:1px solid #f0c36d;background:#fff8e1;border-radius:6px;padding:8px 12px;margin:12px 0}
 .notes p{margin:4px 0}
-.cards{display:flex;flex-wrap:wrap;gap:10px;margin:16px 0}
-.card{flex:1 1 150px;border:1px solid var(--line);border-left:6px solid var(--c);border-radius:6px;padding:8px 12px;background:var(--soft)}
-.card .n{font-size:22px;font-weight:650}
-.card .l{font-weight:600}
-.card .d{color:var(--muted);font-size:12px}
-table{border-collapse:collapse;width:100%;margin:6px 0 12px}
-th,td{border:1px solid var(--line);padding:4px 8px;text-align:left;vertical-align:top}
-th{background:var(--soft);font-weight:600}
-td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
-td.key{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:12.5px;word-break:break-word}
-.pill{display:inline-block;border-radius:10px;padding:0 8px;color:#fff;font-size:12px;font-weight:600;white-space:nowrap;background:var(--c)}
 .tl{display:inline-flex;gap:2px;vertical-align:middle}
 .tl span{display:inline-block;width:12px;height:14px;border-radius:2px;background:var(--c)}
 .tl span.absent{background:none;border:1px dashed var(--line)}
 .legend span{margin-right:12px;white-space:nowrap}
 .legend i{display:inline-block;width:10px;height:10px;border-radius:2px;margin-right:4px;background:var(--c)}
-.none{color:var(--muted)}
-footer{color:var(--muted);font-size:12px;padding-top:24px;padding-bottom:24px}
 `;
 
 function page(title: string, body: Safe): string {
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
-<title>${htmlEscape(title)}</title>
-<style>${CSS}</style>
-</head>
-<body>
-${body.value}
-<footer>Made by portolan drift. Self-contained: this page loads nothing from anywhere.</footer>
-</body>
-</html>
-`;
+  return htmlPage(title, CSS, html`${body}
+<footer>Made by portolan drift. Self-contained: this page loads nothing from anywhere.</footer>`);
 }
 
 function sevPill(s: DriftSeverity): Safe {

@@ -9,6 +9,16 @@
  *     4 identification (4)
  *   authentication header 51 (RFC 4302): 1 length in 4-octet units, minus 2
  *   ESP 50 (RFC 4303) and no-next-header 59 end the chain: nothing after them can be read.
+ *
+ *   routing 43 (RFC 8200 section 4.4): 2 routing type   3 segments left   then type-specific data;
+ *   type 0 (RFC 2460 section 4.4, deprecated by RFC 5095): 4 reserved (4), 8 addresses[1..n],
+ *   Hdr Ext Len = 2n. While segments left > 0 the packet's Destination Address is the next hop
+ *   and the final destination is the last address of the list (RFC 8200 section 8.1: "at the
+ *   originating node, that address will be in the last element of the Routing header"). The
+ *   transport's checksum — and the flow — belong to the final destination, so decoders key on
+ *   it, as Zeek (IPv6_Hdr_Chain::ProcessRoutingHeader: type 0, segments left > 0, even length
+ *   >= 2, the first routing header only) and tshark do. Other routing types (2 Mobile IPv6,
+ *   3 RPL, 4 segment routing) keep the Destination Address field.
  */
 
 import { u8 } from '../../bytes/read.js';
@@ -35,4 +45,18 @@ export function ipv6ExtLength(kind: number, buf: Buffer, p: number): number {
   if (kind === EXT_FRAGMENT) return 8;
   const n = u8(buf, p + 1);
   return kind === EXT_AH ? (n + 2) << 2 : (n + 1) << 3;
+}
+
+export const IPPROTO_ROUTING = 43;
+
+/**
+ * Offset of the final destination named by the routing header at `buf[p]` (`len` bytes, all
+ * readable), or -1 when the header does not replace the destination (not type 0, no segments
+ * left, or an odd or too short length).
+ */
+export function routingFinalDestination(buf: Buffer, p: number, len: number): number {
+  const extLen = u8(buf, p + 1);
+  if (u8(buf, p + 2) !== 0 || u8(buf, p + 3) === 0) return -1;
+  if (extLen < 2 || (extLen & 1) !== 0) return -1;
+  return p + len - 16;
 }

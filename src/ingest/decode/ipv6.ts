@@ -2,7 +2,9 @@
  * IPv6 header (RFC 8200, section 3) and its extension-header chain (section 4, see ipv6-ext.ts)
  * up to the upper-layer protocol. A fragment header with a non-zero offset marks a later fragment,
  * which gets the ports of its first fragment; one with offset 0 and M clear is an atomic
- * fragment (RFC 6946) and decodes as a whole datagram.
+ * fragment (RFC 6946) and decodes as a whole datagram. A type 0 routing header with segments
+ * left replaces the destination with the final one it names (ipv6-ext.ts), as the transport's
+ * pseudo-header does (RFC 8200 section 8.1): the flow is keyed on where the packet is going.
  *
  *    0 version (4 bits) + traffic class + flow label   4 payload length (2)   6 next header
  *    7 hop limit   8 source (16)   24 destination (16)   40 extension headers, then the upper layer
@@ -11,7 +13,7 @@ import { u16be, u32be, u8 } from '../../bytes/read.js';
 import type { AnomalyLog } from '../../anomalies.js';
 import { noteMalformed, noteTruncated } from './anomaly.js';
 import { applyFirstFragmentPorts, rememberFirstFragment } from './fragments.js';
-import { EXT_FRAGMENT, EXT_NONE, EXT_STOP, IPV6_EXT_KIND, ipv6ExtLength } from './ipv6-ext.js';
+import { EXT_FRAGMENT, EXT_NONE, EXT_STOP, IPPROTO_ROUTING, IPV6_EXT_KIND, ipv6ExtLength, routingFinalDestination } from './ipv6-ext.js';
 import type { DecodedPacket } from './packet.js';
 import { TRANSPORT_DECODERS } from './transport.js';
 
@@ -47,6 +49,7 @@ export function decodeIpv6(pkt: DecodedPacket, buf: Buffer, off: number, end: nu
   }
   let p = off + IPV6_HEADER;
   let fragNext = -1;
+  let routed = false;
   for (;;) {
     const kind = IPV6_EXT_KIND[nh] ?? EXT_NONE;
     if (kind === EXT_NONE || kind === EXT_STOP) break;
@@ -56,6 +59,12 @@ export function decodeIpv6(pkt: DecodedPacket, buf: Buffer, off: number, end: nu
       return;
     }
     const len = ipv6ExtLength(kind, buf, p);
+    // The first routing header with segments left names the final destination (ipv6-ext.ts).
+    if (nh === IPPROTO_ROUTING && !routed && p + len <= ipEnd) {
+      routed = true;
+      const final = routingFinalDestination(buf, p, len);
+      if (final >= 0) pkt.dstOff = final;
+    }
     if (kind === EXT_FRAGMENT) {
       const field = u16be(buf, p + 2);
       pkt.fragId = u32be(buf, p + 4);

@@ -32,7 +32,7 @@
 import { IPPROTO } from '../../model.js';
 import type { Observation } from '../../model.js';
 import type { LineContext, LineFormat, LineResult, LogOptions } from './format.js';
-import { canonicalIp, parseCount, parseEpochSeconds, parsePort, protoNumber, TCP_ACK, TCP_SYN } from './flow-fields.js';
+import { canonicalIp, parseCount, parseEpochSeconds, parsePort, protoNumber, TCP_ACK, TCP_SYN } from './fields.js';
 
 const NAME = 'aws-vpc';
 
@@ -179,15 +179,15 @@ function createAwsVpcParser(file: { file: string; options: LogOptions }): (line:
     const protoText = get(c.protocol);
     if (protoText === undefined) return { code: 'aws-vpc-missing-field', error: 'no protocol' };
     const proto = protoNumber(protoText);
-    if (proto === undefined) return { code: 'aws-vpc-bad-field', error: `protocol "${protoText}" is not a protocol number` };
+    if (proto < 0) return { code: 'aws-vpc-bad-field', error: `protocol "${protoText}" is not a protocol number` };
     const hasPorts = proto === IPPROTO.tcp || proto === IPPROTO.udp || proto === IPPROTO.sctp;
     let srcPort = 0;
     let dstPort = 0;
     if (hasPorts) {
       const sp = parsePort(get(c.srcport) ?? '');
       const dp = parsePort(get(c.dstport) ?? '');
-      if (sp === undefined) return { code: 'aws-vpc-bad-field', error: `srcport "${f[c.srcport] ?? ''}" is not a port` };
-      if (dp === undefined) return { code: 'aws-vpc-bad-field', error: `dstport "${f[c.dstport] ?? ''}" is not a port` };
+      if (sp < 0) return { code: 'aws-vpc-bad-field', error: `srcport "${f[c.srcport] ?? ''}" is not a port` };
+      if (dp < 0) return { code: 'aws-vpc-bad-field', error: `dstport "${f[c.dstport] ?? ''}" is not a port` };
       srcPort = sp;
       dstPort = dp;
     }

@@ -26,9 +26,9 @@
 import type { Observation } from '../../model.js';
 import { IPPROTO } from '../../model.js';
 import type { DocumentFormat, LogOptions } from './format.js';
-import { canonicalIp, parseCount, parseEpochMillis, parseEpochSeconds, parsePort, protoNumber } from './flow-fields.js';
+import { canonicalIp, parseCount, parseEpochMillis, parseEpochSeconds, parsePort, protoNumber } from './fields.js';
 import type { JsonValue, JsonWalkContext, PathStep } from './json-stream.js';
-import { formatJsonPath, JsonSyntaxError, walkJson } from './json-stream.js';
+import { formatJsonPath, walkJsonDocument } from './json-stream.js';
 
 const NAME = 'azure-nsg';
 
@@ -106,12 +106,12 @@ export function parseAzureFlowTuple(
   if (src === undefined) return { error: `source "${f[1]}" is not an IP address` };
   if (dst === undefined) return { error: `destination "${f[2]}" is not an IP address` };
   const proto = f[5] === 'T' ? IPPROTO.tcp : f[5] === 'U' ? IPPROTO.udp : protoNumber(f[5]!);
-  if (proto === undefined) return { error: `protocol "${f[5]}" is not T, U or a protocol number` };
+  if (proto < 0) return { error: `protocol "${f[5]}" is not T, U or a protocol number` };
   const hasPorts = proto === IPPROTO.tcp || proto === IPPROTO.udp || proto === IPPROTO.sctp;
-  const sport = f[3] === '' || f[3] === '*' ? (hasPorts ? undefined : 0) : parsePort(f[3]!);
-  const dport = f[4] === '' || f[4] === '*' ? (hasPorts ? undefined : 0) : parsePort(f[4]!);
-  if (sport === undefined) return { error: `source port "${f[3]}" is not a port` };
-  if (dport === undefined) return { error: `destination port "${f[4]}" is not a port` };
+  const sport = f[3] === '' || f[3] === '*' ? (hasPorts ? -1 : 0) : parsePort(f[3]!);
+  const dport = f[4] === '' || f[4] === '*' ? (hasPorts ? -1 : 0) : parsePort(f[4]!);
+  if (sport < 0) return { error: `source port "${f[3]}" is not a port` };
+  if (dport < 0) return { error: `destination port "${f[4]}" is not a port` };
   const dirLetter = f[6];
   if (dirLetter !== 'I' && dirLetter !== 'O') return { error: `direction "${dirLetter}" is not I or O` };
 
@@ -281,13 +281,7 @@ async function readAzureDocument(
     },
   };
 
-  try {
-    await walkJson(chunks, handler);
-  } catch (e) {
-    if (!(e instanceof JsonSyntaxError)) throw e;
-    // e.code: `json-syntax`, or a `limit-json-*` limit (json-stream.ts) the document went past.
-    bad(e.code, `${e.message}; the rest of the document was not read`, String(e.line));
-  }
+  await walkJsonDocument(chunks, handler, bad);
 }
 
 export const azureNsgFormat: DocumentFormat = {

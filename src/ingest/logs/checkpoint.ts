@@ -22,6 +22,7 @@ import type { Observation } from '../../model.js';
 import type { LineContext, LineFormat, LineResult, ParserContext } from './format.js';
 import { canonicalIp, parsePort, parseUint, protoNumber } from './fields.js';
 import { SyslogHeaderParser, newSyslogHeader } from './syslog.js';
+import { quotedEnd, readQuoted } from './kv.js';
 
 const NAME = 'checkpoint';
 
@@ -50,23 +51,8 @@ function readFields(line: string, from: number, out: Map<string, string>): Map<s
       i = e < 0 ? n : e + 1;
       continue;
     }
-    i++;
-    let v = '';
-    let s = i;
-    while (i < n) {
-      const c = line.charCodeAt(i);
-      if (c === 92 && i + 1 < n) {
-        v += line.slice(s, i);
-        s = i + 1;
-        i += 2;
-        continue;
-      }
-      if (c === 34) break;
-      i++;
-    }
-    v += line.slice(s, i);
-    out.set(key, v);
-    i++;
+    out.set(key, readQuoted(line, i + 1));
+    i = quotedEnd + 1;
   }
   return out;
 }

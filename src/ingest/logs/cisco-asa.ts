@@ -605,6 +605,9 @@ export const ciscoAsaFormat: LineFormat = {
       const known = swapped.get(m[2]!);
       const src = known === true ? second : first;
       const dst = known === true ? first : second;
+      // `\d+` admits any length: hours past 7 digits (a thousand years) or a byte count past 15
+      // digits (not an exact number) would make absurd times and counts.
+      if (m[5]!.length > 7 || m[8]!.length > 15) return bad('bad-field', `duration ${m[5]!}:${m[6]!}:${m[7]!} or bytes ${m[8]!} out of range`);
       const duration = Number(m[5]) * 3600 + Number(m[6]) * 60 + Number(m[7]);
       const o = base({ ...p, ts: p.ts - duration }, proto, src, dst, 'allowed', 'session');
       o.initiatorKnown = known !== undefined;
@@ -613,6 +616,9 @@ export const ciscoAsaFormat: LineFormat = {
       o.bytes = { total: Number(m[8]) };
       o.connId = m[2]!;
       if (m[9] !== undefined && m[9] !== '') o.endReason = m[9].replace(/\s*\([^)]*\)\s*$/, '');
+      // "SYN Timeout: force termination after 30 seconds awaiting three-way handshake completion"
+      // (ASA syslog guide, 302014 reasons): allowed, but never answered — Zeek's S0.
+      if (proto === 6 && o.endReason !== undefined && o.endReason.toLowerCase() === 'syn timeout') o.connState = 'S0';
       if (src.iface !== '') o.interface = src.iface;
       if (known !== undefined) swapped.delete(m[2]!);
       return o;

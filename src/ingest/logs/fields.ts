@@ -1,7 +1,11 @@
 /**
  * Field helpers shared by the log formats: canonical address text (dotted quad; RFC 5952 for
- * IPv6), ports, IANA protocol numbers and names, TCP flag words, and the attempt/late rule of a
- * packet. Pure functions over strings; nothing here allocates more than the string it returns.
+ * IPv6), ports, counts, IANA protocol numbers and names, TCP flag words and letters, the
+ * attempt/late rule of a packet, and timestamps (syslog dates, RFC 3339, epoch seconds and
+ * milliseconds to seconds + nanoseconds without going through a float: a 16-digit
+ * `1547188415.857497` loses its last microsecond as a double). Pure functions over strings;
+ * nothing here allocates more than the string it returns. Numbers that may be absent come back
+ * as -1 (ports, protocols) so hot loops compare integers.
  *
  * References: RFC 5952 (IPv6 text), RFC 4291 §2.2 (accepted IPv6 input forms), IANA "Assigned
  * Internet Protocol Numbers", RFC 9293 §3.1 (TCP control bits), IANA ICMP/ICMPv6 type registries.
@@ -244,10 +248,15 @@ function formatIpv6(g: Uint16Array): string {
 
 /**
  * Canonical text of an IPv4 or IPv6 address in `s[start, end)` (whole string by default):
- * dotted quad, or RFC 5952 for IPv6 (the kernel prints IPv6 fully expanded; firewalls vary).
- * Undefined when the text is not an address.
+ * dotted quad, or RFC 5952 for IPv6 (the kernel prints IPv6 fully expanded; firewalls vary;
+ * brackets around an IPv6 address and a `%zone` are dropped). Undefined when the text is not an
+ * address (a host name, `-`, garbage).
  */
 export function canonicalIp(s: string, start = 0, end = s.length): string | undefined {
+  if (s.charCodeAt(start) === 91 /* [ */ && s.charCodeAt(end - 1) === 93 /* ] */) {
+    start++;
+    end--;
+  }
   // A dotted quad has its first dot within four characters.
   const c1 = s.charCodeAt(start + 1);
   if (c1 === 46 || s.charCodeAt(start + 2) === 46 || s.charCodeAt(start + 3) === 46) {
@@ -460,4 +469,96 @@ export function parseFractionAndZone(s: string, j: number, utcOffsetMinutes: num
   out.sec = -offsetMin * 60;
   out.nsec = nsec;
   return j;
+}
+
+/** True for canonical IPv6 text (used to tell ICMP from ICMPv6 where a log names both `icmp`). */
+export function isIpv6(ip: string): boolean {
+  return ip.includes(':');
+}
+
+/** A non-negative decimal count (packets, bytes) → number, or undefined for `-`, empty, or not a number. */
+export function parseCount(text: string | undefined): number | undefined {
+  if (text === undefined || text.length === 0 || text.length > 20) return undefined;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 48 || c > 57) return undefined;
+  }
+  const n = Number(text);
+  return Number.isSafeInteger(n) ? n : undefined;
+}
+
+/** Flag letters (`S`, `SA`, `FPA`, `AR`, Zeek/Windows style) → bit set; unknown letters are ignored. */
+export function tcpFlagsFromLetters(text: string): number {
+  let f = 0;
+  for (let i = 0; i < text.length; i++) {
+    switch (text.charCodeAt(i) | 0x20) {
+      case 0x66: // f
+        f |= TCP_FIN;
+        break;
+      case 0x73: // s
+        f |= TCP_SYN;
+        break;
+      case 0x72: // r
+        f |= TCP_RST;
+        break;
+      case 0x70: // p
+        f |= TCP_PSH;
+        break;
+      case 0x61: // a
+        f |= TCP_ACK;
+        break;
+      case 0x75: // u
+        f |= TCP_URG;
+        break;
+      case 0x65: // e
+        f |= TCP_ECE;
+        break;
+      case 0x63: // c
+        f |= TCP_CWR;
+        break;
+      default:
+        break;
+    }
+  }
+  return f;
+}
+
+export interface SecNsec {
+  sec: number;
+  nsec: number;
+}
+
+/** Up to nine fraction digits → nanoseconds (`"857497"` → 857497000); more are cut. */
+function fractionToNanos(frac: string): number | undefined {
+  if (frac.length === 0) return 0;
+  if (!/^\d+$/.test(frac)) return undefined;
+  const nine = frac.length >= 9 ? frac.slice(0, 9) : frac + '000000000'.slice(frac.length);
+  return Number(nine);
+}
+
+/** Decimal epoch seconds (`1547188415.857497`, `1418530010`) → exact seconds + nanoseconds. */
+export function parseEpochSeconds(text: string): SecNsec | undefined {
+  const dot = text.indexOf('.');
+  const whole = dot < 0 ? text : text.slice(0, dot);
+  if (whole.length === 0 || whole.length > 12 || !/^\d+$/.test(whole)) return undefined;
+  const nsec = fractionToNanos(dot < 0 ? '' : text.slice(dot + 1));
+  if (nsec === undefined) return undefined;
+  return { sec: Number(whole), nsec };
+}
+
+/** Epoch milliseconds (`1663146003599`) → seconds + nanoseconds. */
+export function parseEpochMillis(text: string): SecNsec | undefined {
+  if (text.length === 0 || text.length > 15 || !/^\d+$/.test(text)) return undefined;
+  const ms = Number(text);
+  return { sec: Math.floor(ms / 1000), nsec: (ms % 1000) * 1_000_000 };
+}
+
+/**
+ * A whole string that is an RFC 3339 / ISO 8601 date-time (`parseIsoTime`) → UTC seconds +
+ * nanoseconds: `2019-11-06T16:41:38.394575419Z`, `2021-01-27T01:28:11.488362+0100` (Suricata),
+ * `+01:00`. Without a zone the time is local and `utcOffsetMinutes` (east of UTC) is applied.
+ */
+export function parseDateTime(text: string, utcOffsetMinutes = 0): SecNsec | undefined {
+  const out: SecNsec = { sec: 0, nsec: 0 };
+  return parseIsoTime(text, 0, utcOffsetMinutes, out) === text.length ? out : undefined;
 }

@@ -25,9 +25,9 @@
 import type { Observation } from '../../model.js';
 import { IPPROTO } from '../../model.js';
 import type { DocumentFormat, LogOptions } from './format.js';
-import { canonicalIp, parseDateTime, protoNumber } from './flow-fields.js';
+import { canonicalIp, parseDateTime, protoNumber } from './fields.js';
 import type { JsonObject, JsonValue, JsonWalkContext } from './json-stream.js';
-import { formatJsonPath, int, isJsonObject, jsonLines, JsonSyntaxError, obj, peekChunks, str, text, walkJson } from './json-stream.js';
+import { formatJsonPath, int, isJsonObject, jsonLines, obj, peekChunks, str, text, walkJsonDocument } from './json-stream.js';
 
 const NAME = 'gcp-firewall';
 
@@ -71,8 +71,8 @@ export function observationFromGcpEntry(entry: JsonObject, file: string, line: n
   if (src === undefined) return { code: 'gcp-bad-field', error: `src_ip "${srcText}" is not an IP address` };
   if (dst === undefined) return { code: 'gcp-bad-field', error: `dest_ip "${dstText}" is not an IP address` };
   const protoText = text(conn, 'protocol');
-  const proto = protoText === undefined ? undefined : protoNumber(protoText);
-  if (proto === undefined) return { code: 'gcp-bad-field', error: `protocol ${JSON.stringify(conn['protocol'] ?? null)} is not a protocol number or name` };
+  const proto = protoText === undefined ? -1 : protoNumber(protoText);
+  if (proto < 0) return { code: 'gcp-bad-field', error: `protocol ${JSON.stringify(conn['protocol'] ?? null)} is not a protocol number or name` };
   const hasPorts = proto === IPPROTO.tcp || proto === IPPROTO.udp || proto === IPPROTO.sctp;
   let srcPort = 0;
   let dstPort = 0;
@@ -195,13 +195,7 @@ async function readGcpDocument(
       }
     },
   };
-  try {
-    await walkJson(all, handler);
-  } catch (e) {
-    if (!(e instanceof JsonSyntaxError)) throw e;
-    // e.code: `json-syntax`, or a `limit-json-*` limit (json-stream.ts) the document went past.
-    bad(e.code, `${e.message}; the rest of the document was not read`, String(e.line));
-  }
+  await walkJsonDocument(all, handler, bad);
 }
 
 export const gcpFirewallFormat: DocumentFormat = {

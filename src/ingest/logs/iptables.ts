@@ -19,6 +19,9 @@
  * Non-first fragments and headers the kernel could not read (`INCOMPLETE [n bytes]`) carry no
  * ports: they are skipped (the first fragment is the one that says which flow it belongs to).
  *
+ * The IP header's `LEN=` (the first one; a UDP header repeats the key) is the packet's IP length:
+ * it becomes the line's one packet and its bytes (`packets.out` 1, `bytes.out` LEN).
+ *
  * The action is not in the kernel's text: it lives only in the log prefix the rule author chose.
  * See `prefixAction` for the mapping; an unmapped prefix gives action `unknown`.
  */
@@ -121,10 +124,12 @@ interface PacketFields {
   end: number;
   /** Why the packet has no flow, when it has none. */
   noFlow: string;
+  /** The IP header's `LEN=` (the packet's IP length, header included), -1 when not printed. */
+  ipLen: number;
 }
 
 function newPacketFields(): PacketFields {
-  return { src: '', dst: '', proto: -1, srcPort: 0, dstPort: 0, flags: 0, hasFlags: false, icmpType: -1, icmpCode: -1, end: 0, noFlow: '' };
+  return { src: '', dst: '', proto: -1, srcPort: 0, dstPort: 0, flags: 0, hasFlags: false, icmpType: -1, icmpCode: -1, end: 0, noFlow: '', ipLen: -1 };
 }
 
 /** True when `line` has `key` at `i` (compared by character: cheaper than `startsWith` on a sliced line). */
@@ -204,6 +209,7 @@ function readPacket(line: string, from: number, limit: number, p: PacketFields):
   p.icmpType = -1;
   p.icmpCode = -1;
   p.noFlow = '';
+  p.ipLen = -1;
   const srcAt = findKey(line, 'SRC=', ' SRC=', from, limit);
   if (srcAt < 0) {
     p.noFlow = 'not an IP packet';
@@ -219,6 +225,11 @@ function readPacket(line: string, from: number, limit: number, p: PacketFields):
   if (dst === undefined) return `DST "${line.slice(dstAt, dstEnd)}" is not an address`;
   p.src = src;
   p.dst = dst;
+  // `LEN=` right after DST= is the IP length: IPv4 tot_len, IPv6 payload length + 40 (nf_log_syslog.c).
+  if (keyAt(line, dstEnd + 1, 'LEN=')) {
+    readNumber(line, dstEnd + 5, limit);
+    if (num >= 0) p.ipLen = num;
+  }
   const pk = line.indexOf(' PROTO=', dstEnd);
   if (pk < 0 || pk >= limit) return 'no PROTO=';
   const protoAt = pk + 7;
@@ -459,6 +470,11 @@ export const iptablesFormat: LineFormat = {
         evidence: { file: ctx.file, line: ctx.line },
       };
       if (flags !== undefined) obs.tcpFlags = flags;
+      // One packet, of LEN bytes at the IP layer (the log's own count: no link header).
+      if (outer.ipLen >= 0) {
+        obs.packets = { out: 1 };
+        obs.bytes = { out: outer.ipLen };
+      }
       if (icmpType !== undefined) {
         obs.icmpType = icmpType;
         if (outer.icmpCode >= 0) obs.icmpCode = outer.icmpCode;

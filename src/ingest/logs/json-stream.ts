@@ -95,6 +95,25 @@ export function formatJsonPath(path: readonly PathStep[], root = 0, rootPrefix =
  * Throws `JsonSyntaxError` on a syntax error or a document cut short; what was reported before
  * the error stands.
  */
+/**
+ * `walkJson` for a log document: a syntax error, or a limit the document went past, ends the
+ * walk as one bad record (its code, its message, and the line where reading stopped) instead of
+ * an exception; what was walked before it stays read.
+ */
+export async function walkJsonDocument(
+  chunks: AsyncIterable<Buffer>,
+  handler: JsonWalkHandler,
+  bad: (code: string, message: string, where: string) => void,
+): Promise<void> {
+  try {
+    await walkJson(chunks, handler);
+  } catch (e) {
+    if (!(e instanceof JsonSyntaxError)) throw e;
+    // e.code: `json-syntax`, or a `limit-json-*` limit the document went past.
+    bad(e.code, `${e.message}; the rest of the document was not read`, String(e.line));
+  }
+}
+
 export async function walkJson(chunks: AsyncIterable<Buffer>, handler: JsonWalkHandler): Promise<void> {
   // Strings, keys and numbers arrive in chunks (not packed by the tokenizer, which would hold a
   // string of any length whole): `gathered` below collects them up to MAX_JSON_STRING_CHARS.

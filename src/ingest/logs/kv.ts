@@ -3,6 +3,34 @@
  * PAN-OS, filterlog, Check Point). Values are returned as strings; callers convert and check.
  */
 
+/** Index of the closing quote (or the end of the line) after the last `readQuoted`. */
+export let quotedEnd = 0;
+
+/**
+ * The value of a double-quoted field whose text starts at `start` (just after the opening quote),
+ * up to the closing quote or the end of the line; a backslash escapes the next character. Sets
+ * `quotedEnd` to the index of the closing quote.
+ */
+export function readQuoted(line: string, start: number): string {
+  const n = line.length;
+  let i = start;
+  let v = '';
+  let s = i;
+  while (i < n) {
+    const c = line.charCodeAt(i);
+    if (c === 92 && i + 1 < n) {
+      v += line.slice(s, i);
+      s = i + 1;
+      i += 2;
+      continue;
+    }
+    if (c === 34) break;
+    i++;
+  }
+  quotedEnd = i;
+  return v + line.slice(s, i);
+}
+
 /**
  * `key=value key="quoted value" ...` from `from` to the end of `line` into `out` (cleared
  * first). Keys are taken as printed; a quoted value may contain spaces and `\"`. A token without
@@ -28,23 +56,8 @@ export function readKeyValues(line: string, from: number, out: Map<string, strin
     const key = line.slice(k0, i);
     i++;
     if (line.charCodeAt(i) === 34) {
-      i++;
-      let v = '';
-      let s = i;
-      while (i < n) {
-        const c = line.charCodeAt(i);
-        if (c === 92 && i + 1 < n) {
-          v += line.slice(s, i);
-          s = i + 1;
-          i += 2;
-          continue;
-        }
-        if (c === 34) break;
-        i++;
-      }
-      v += line.slice(s, i);
-      out.set(key, v);
-      i++;
+      out.set(key, readQuoted(line, i + 1));
+      i = quotedEnd + 1;
     } else {
       const v0 = i;
       while (i < n && line.charCodeAt(i) !== 32) i++;

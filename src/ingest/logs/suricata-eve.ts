@@ -27,7 +27,7 @@ import { IPPROTO } from '../../model.js';
 import type { LineContext, LineFormat, LineResult, LogOptions } from './format.js';
 import {
   canonicalIp,
-  kindOfTcpFlags,
+  packetKind,
   parseDateTime,
   protoNumber,
   TCP_ACK,
@@ -36,7 +36,7 @@ import {
   TCP_RST,
   TCP_SYN,
   TCP_URG,
-} from './flow-fields.js';
+} from './fields.js';
 import type { JsonObject, JsonValue } from './json-stream.js';
 import { int, isJsonObject, obj, str, text } from './json-stream.js';
 
@@ -121,8 +121,8 @@ export function observationOfEveEvent(ev: JsonObject, file: string, line: number
   if (type !== 'flow' && type !== 'netflow' && type !== 'drop' && !blockedAlert) return { skip: `event_type ${type}` };
 
   const protoText = text(ev, 'proto');
-  const proto = protoText === undefined ? undefined : protoNumber(protoText);
-  if (proto === undefined) return { code: 'suricata-bad-field', error: `proto "${protoText ?? '-'}" is not a protocol name or number` };
+  const proto = protoText === undefined ? -1 : protoNumber(protoText);
+  if (proto < 0) return { code: 'suricata-bad-field', error: `proto "${protoText ?? '-'}" is not a protocol name or number` };
 
   const flow = obj(ev, 'flow');
   let t = tupleOf(ev, 'src_ip', 'src_port', 'dest_ip', 'dest_port', proto);
@@ -163,7 +163,7 @@ export function observationOfEveEvent(ev: JsonObject, file: string, line: number
     if (proto === IPPROTO.tcp && d !== undefined) {
       const bit = (k: string, b: number): number => (d[k] === true ? b : 0);
       tcpFlags = bit('fin', TCP_FIN) | bit('syn', TCP_SYN) | bit('rst', TCP_RST) | bit('psh', TCP_PSH) | bit('ack', TCP_ACK) | bit('urg', TCP_URG);
-      kind = kindOfTcpFlags(tcpFlags === 0 ? undefined : tcpFlags);
+      kind = packetKind(IPPROTO.tcp, tcpFlags === 0 ? undefined : tcpFlags, undefined);
       initiatorKnown = kind === 'attempt' && tcpFlags !== 0;
     } else kind = 'attempt';
   } else if (blockedAlert) {

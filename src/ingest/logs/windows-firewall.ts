@@ -26,7 +26,7 @@
 import { IPPROTO } from '../../model.js';
 import type { Observation } from '../../model.js';
 import type { LineContext, LineFormat, LineResult, LogOptions } from './format.js';
-import { canonicalIp, kindOfTcpFlags, parseCount, parseDateTime, parsePort, protoNumber, TCP_ACK, TCP_SYN, tcpFlagsFromLetters } from './flow-fields.js';
+import { canonicalIp, packetKind, parseCount, parseDateTime, parsePort, protoNumber, TCP_ACK, TCP_SYN, tcpFlagsFromLetters } from './fields.js';
 
 const NAME = 'windows-firewall';
 
@@ -139,7 +139,7 @@ function createWindowsFirewallParser(_file: { file: string; options: LogOptions 
 
     const protoText = get(c.protocol) ?? '';
     const proto = protoNumber(protoText);
-    if (proto === undefined) return { code: 'windows-firewall-bad-protocol', error: `protocol "${protoText}" is not a protocol name or number` };
+    if (proto < 0) return { code: 'windows-firewall-bad-protocol', error: `protocol "${protoText}" is not a protocol name or number` };
     const srcText = get(c.srcIp) ?? '';
     const dstText = get(c.dstIp) ?? '';
     const src = canonicalIp(srcText);
@@ -153,8 +153,8 @@ function createWindowsFirewallParser(_file: { file: string; options: LogOptions 
     if (hasPorts) {
       const sp = parsePort(get(c.srcPort) ?? '');
       const dp = parsePort(get(c.dstPort) ?? '');
-      if (sp === undefined) return { code: 'windows-firewall-bad-port', error: `src-port "${get(c.srcPort) ?? ''}" is not a port` };
-      if (dp === undefined) return { code: 'windows-firewall-bad-port', error: `dst-port "${get(c.dstPort) ?? ''}" is not a port` };
+      if (sp < 0) return { code: 'windows-firewall-bad-port', error: `src-port "${get(c.srcPort) ?? ''}" is not a port` };
+      if (dp < 0) return { code: 'windows-firewall-bad-port', error: `dst-port "${get(c.dstPort) ?? ''}" is not a port` };
       srcPort = sp;
       dstPort = dp;
     }
@@ -170,7 +170,7 @@ function createWindowsFirewallParser(_file: { file: string; options: LogOptions 
       dst,
       dstPort,
       action: verdict,
-      kind: proto === IPPROTO.tcp ? kindOfTcpFlags(flags) : 'attempt',
+      kind: packetKind(proto, flags, undefined),
       initiatorKnown: flags !== undefined && (flags & TCP_SYN) !== 0 && (flags & TCP_ACK) === 0,
       format: NAME,
       evidence: { file: ctx.file, line: ctx.line },

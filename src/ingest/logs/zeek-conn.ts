@@ -30,7 +30,7 @@
 import type { Observation, Outcome } from '../../model.js';
 import { IPPROTO } from '../../model.js';
 import type { LineContext, LineFormat, LineResult, LogOptions } from './format.js';
-import { canonicalIp, isIpv6, parseCount, parseDateTime, parseEpochSeconds, parsePort, protoNumber } from './flow-fields.js';
+import { canonicalIp, isIpv6, parseCount, parseDateTime, parseEpochSeconds, parsePort, protoNumber } from './fields.js';
 import type { JsonObject, JsonValue } from './json-stream.js';
 import { int, isJsonObject, str, text } from './json-stream.js';
 
@@ -116,21 +116,21 @@ function observationOfConn(v: ConnFields, file: string, line: number): LineResul
   if (src === undefined) return { code: 'zeek-bad-field', error: `id.orig_h "${v.origH}" is not an IP address` };
   if (dst === undefined) return { code: 'zeek-bad-field', error: `id.resp_h "${v.respH}" is not an IP address` };
 
-  let proto: number | undefined;
+  let proto = -1;
   if (v.ipProto !== undefined) proto = protoNumber(v.ipProto);
-  if (proto === undefined) {
+  if (proto < 0) {
     if (v.proto === 'icmp') proto = isIpv6(src) ? IPPROTO.icmpv6 : IPPROTO.icmp;
     else if (v.proto === 'unknown_transport') return { skip: 'proto unknown_transport without ip_proto: protocol number not logged' };
-    else proto = v.proto === undefined ? undefined : protoNumber(v.proto);
+    else proto = v.proto === undefined ? -1 : protoNumber(v.proto);
   }
-  if (proto === undefined) return { code: 'zeek-bad-field', error: `proto "${v.proto ?? '-'}" is not tcp, udp or icmp` };
+  if (proto < 0) return { code: 'zeek-bad-field', error: `proto "${v.proto ?? '-'}" is not tcp, udp or icmp` };
 
   const op = parsePort(v.origP ?? '');
   const rp = parsePort(v.respP ?? '');
   const icmp = proto === IPPROTO.icmp || proto === IPPROTO.icmpv6;
   const hasPorts = proto === IPPROTO.tcp || proto === IPPROTO.udp || proto === IPPROTO.sctp;
-  if (hasPorts && op === undefined) return { code: 'zeek-bad-field', error: `id.orig_p "${v.origP ?? '-'}" is not a port` };
-  if (hasPorts && rp === undefined) return { code: 'zeek-bad-field', error: `id.resp_p "${v.respP ?? '-'}" is not a port` };
+  if (hasPorts && op < 0) return { code: 'zeek-bad-field', error: `id.orig_p "${v.origP ?? '-'}" is not a port` };
+  if (hasPorts && rp < 0) return { code: 'zeek-bad-field', error: `id.resp_p "${v.respP ?? '-'}" is not a port` };
 
   const state = v.connState;
   const history = v.history ?? '';
@@ -139,9 +139,9 @@ function observationOfConn(v: ConnFields, file: string, line: number): LineResul
     tsNsec: ts.nsec,
     proto,
     src,
-    srcPort: hasPorts ? op! : 0,
+    srcPort: hasPorts ? op : 0,
     dst,
-    dstPort: hasPorts ? rp! : 0,
+    dstPort: hasPorts ? rp : 0,
     action: 'unknown',
     kind: 'session',
     initiatorKnown:
@@ -150,11 +150,11 @@ function observationOfConn(v: ConnFields, file: string, line: number): LineResul
     format: NAME,
     evidence: { file, line },
   };
-  if (icmp && op !== undefined) {
+  if (icmp && op >= 0) {
     obs.icmpType = op;
     const twoWay = (proto === IPPROTO.icmp ? ICMP4_TWO_WAY : ICMP6_TWO_WAY).has(op);
     if (twoWay) obs.icmpCode = 0;
-    else if (rp !== undefined) obs.icmpCode = rp;
+    else if (rp >= 0) obs.icmpCode = rp;
   }
   if (state !== undefined) obs.connState = state;
   // Zeek's own history letters, kept as logged (a hostile field is only letters and `^`, and short).

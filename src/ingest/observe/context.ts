@@ -3,6 +3,7 @@
  * log they report to, and small text helpers (RFC 3339 times, sanitised announcement lines).
  */
 import { AnomalyLog } from '../../anomalies.js';
+import type { Endpoint } from '../../model.js';
 import { formatTimeNanos, secondsOf } from '../../flow/time.js';
 import { DEFAULT_EXPECTATION_CAP, DEFAULT_EXPECTATION_LIFETIME_SECONDS } from '../../flow/expectations.js';
 
@@ -112,4 +113,20 @@ export function sanitiseLine(line: string): string {
     out += line[i];
   }
   return out.trim();
+}
+
+/**
+ * An observer that follows its most conversations at once refuses one more: counted under
+ * `limit-observer-sessions` (docs/security.md), its message built only while examples are kept.
+ */
+export function noteSessionRefused(log: AnomalyLog, message: () => string): void {
+  if (log.wantsExample('limit-observer-sessions')) log.add({ code: 'limit-observer-sessions', severity: 'warning', message: message() });
+  else log.addCount('limit-observer-sessions', 'warning');
+}
+
+/** The side of `flow` on `port` as server and the other as client, or undefined when neither is on it. */
+export function sidesOnPort(flow: { client: Endpoint; server: Endpoint }, port: number): { server: Endpoint; client: Endpoint } | undefined {
+  if (flow.server.port === port) return { server: flow.server, client: flow.client };
+  if (flow.client.port === port) return { server: flow.client, client: flow.server };
+  return undefined;
 }

@@ -36,7 +36,7 @@ import { TCP_ACK, TCP_SYN } from '../decode/packet.js';
 import { ExpectationTable } from '../../flow/expectations.js';
 import type { ExpectationStats } from '../../flow/expectations.js';
 import { canonicalIPv4, canonicalIPv6, formatFlowText, formatIPv4Parts, isIPv6, isUnspecified } from './address.js';
-import { formatRfc3339Nanos, packetSeconds, sanitiseLine } from './context.js';
+import { formatRfc3339Nanos, noteSessionRefused, packetSeconds, sanitiseLine } from './context.js';
 import type { ResolvedObserverOptions } from './context.js';
 import { ByteBudget, StreamReassembler } from './reassembly.js';
 import type { StreamSink } from './reassembly.js';
@@ -544,11 +544,7 @@ export class FtpObserver implements FlowObserver {
     }
     if (this.sessions.size >= MAX_SESSIONS) {
       this.counters.sessionsRefused++;
-      // The report line of this limit (docs/security.md): counted, one example kept.
-      const log = this.options.anomalies;
-      if (log.wantsExample('limit-observer-sessions')) {
-        log.add({ code: 'limit-observer-sessions', severity: 'warning', message: `ftp: ${MAX_SESSIONS} FTP control channels followed at once; flow ${flow.id} was not read` });
-      } else log.addCount('limit-observer-sessions', 'warning');
+      noteSessionRefused(this.options.anomalies, () => `ftp: ${MAX_SESSIONS} FTP control channels followed at once; flow ${flow.id} was not read`);
       return false;
     }
     this.sessions.set(flow.id, new FtpSession(this, flow, server, client, probing));

@@ -39,7 +39,7 @@ import { TCP_ACK, TCP_SYN } from '../decode/packet.js';
 import { ExpectationTable } from '../../flow/expectations.js';
 import type { ExpectationStats } from '../../flow/expectations.js';
 import { canonicalIPv4, canonicalIPv6, formatFlowText, isIPv6, isUnspecified } from './address.js';
-import { formatRfc3339Nanos, packetSeconds, PORTMAPPER_PORT, sanitiseLine } from './context.js';
+import { formatRfc3339Nanos, noteSessionRefused, packetSeconds, PORTMAPPER_PORT, sanitiseLine, sidesOnPort } from './context.js';
 import type { ResolvedObserverOptions } from './context.js';
 import { ByteBudget, StreamReassembler } from './reassembly.js';
 import type { StreamSink } from './reassembly.js';
@@ -434,27 +434,14 @@ export class PortmapObserver implements FlowObserver {
 
   wantsFlow(flow: FlowView): boolean {
     if (flow.protoNumber !== TCP && flow.protoNumber !== UDP) return false;
-    let server: Endpoint;
-    let client: Endpoint;
-    if (flow.server.port === PORTMAPPER_PORT) {
-      server = flow.server;
-      client = flow.client;
-    } else if (flow.client.port === PORTMAPPER_PORT) {
-      server = flow.client;
-      client = flow.server;
-    } else {
-      return false;
-    }
+    const sides = sidesOnPort(flow, PORTMAPPER_PORT);
+    if (sides === undefined) return false;
     if (this.sessions.size >= MAX_SESSIONS) {
       this.counters.sessionsRefused++;
-      // The report line of this limit (docs/security.md): counted, one example kept.
-      const log = this.options.anomalies;
-      if (log.wantsExample('limit-observer-sessions')) {
-        log.add({ code: 'limit-observer-sessions', severity: 'warning', message: `rpc: ${MAX_SESSIONS} portmapper conversations followed at once; flow ${flow.id} was not read` });
-      } else log.addCount('limit-observer-sessions', 'warning');
+      noteSessionRefused(this.options.anomalies, () => `rpc: ${MAX_SESSIONS} portmapper conversations followed at once; flow ${flow.id} was not read`);
       return false;
     }
-    this.sessions.set(flow.id, new PortmapSession(this, flow, server, client));
+    this.sessions.set(flow.id, new PortmapSession(this, flow, sides.server, sides.client));
     this.counters.conversations++;
     return true;
   }

@@ -26,7 +26,7 @@ import type { DecodedPacket } from '../decode/packet.js';
 import { ExpectationTable } from '../../flow/expectations.js';
 import type { ExpectationStats } from '../../flow/expectations.js';
 import { formatFlowText } from './address.js';
-import { formatRfc3339Nanos, packetSeconds, TFTP_PORT } from './context.js';
+import { formatRfc3339Nanos, noteSessionRefused, packetSeconds, sidesOnPort, TFTP_PORT } from './context.js';
 import type { ResolvedObserverOptions } from './context.js';
 
 const UDP = 17;
@@ -113,24 +113,12 @@ export class TftpObserver implements FlowObserver {
 
   wantsFlow(flow: FlowView): boolean {
     if (flow.protoNumber !== UDP) return false;
-    let server: Endpoint;
-    let client: Endpoint;
-    if (flow.server.port === TFTP_PORT) {
-      server = flow.server;
-      client = flow.client;
-    } else if (flow.client.port === TFTP_PORT) {
-      server = flow.client;
-      client = flow.server;
-    } else {
-      return false;
-    }
+    const sides = sidesOnPort(flow, TFTP_PORT);
+    if (sides === undefined) return false;
+    const { server, client } = sides;
     if (this.sessions.size >= MAX_SESSIONS) {
       this.counters.sessionsRefused++;
-      // The report line of this limit (docs/security.md): counted, one example kept.
-      const log = this.options.anomalies;
-      if (log.wantsExample('limit-observer-sessions')) {
-        log.add({ code: 'limit-observer-sessions', severity: 'warning', message: `tftp: ${MAX_SESSIONS} TFTP requests followed at once; flow ${flow.id} was not read` });
-      } else log.addCount('limit-observer-sessions', 'warning');
+      noteSessionRefused(this.options.anomalies, () => `tftp: ${MAX_SESSIONS} TFTP requests followed at once; flow ${flow.id} was not read`);
       return false;
     }
     this.sessions.set(flow.id, {
