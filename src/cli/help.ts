@@ -18,3 +18,16 @@ export function helpEpilog(y: Argv, examples: readonly Example[], exitCodes: str
 export const FINDING_EXIT_CODES = '0 nothing at or above --fail-on, 1 something at or above it, 2 bad usage or unreadable input.';
 /** Exit codes of the commands that only read (`flows`, `catalog`). */
 export const READ_EXIT_CODES = '0 done, 2 bad usage or unreadable input.';
+
+/** Edit distance (insertions, deletions, substitutions), for "did you mean". */
+export function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) {
+      row[j] = Math.min((prev[j] ?? 0) + 1, (row[j - 1] ?? 0) + 1, (prev[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    prev = row;
+  }
+  return prev[b.length] ?? 0;
+}

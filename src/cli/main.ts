@@ -11,6 +11,7 @@ import type { CommandDef } from './command.js';
 import { EXIT_USAGE } from './command.js';
 import type { Io } from './io.js';
 import { commands } from './commands/index.js';
+import { editDistance } from './help.js';
 
 export async function run(argv: readonly string[], io: Io): Promise<number> {
   let exitCode: number | undefined;
@@ -31,7 +32,7 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
       // One file per --catalog, so `--catalog mine.json catalog lookup 22` leaves the command alone.
       nargs: 1,
     })
-    .option('color', { type: 'boolean', describe: 'colour output (default: only on a terminal)' })
+    .option('color', { type: 'boolean', describe: 'colour terminal tables; --no-color never (default: only on a terminal, and never with NO_COLOR set)' })
     .strict()
     .recommendCommands()
     .demandCommand(1, 'name a command: analyze, audit, drift, flows or catalog')
@@ -41,13 +42,11 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
     .wrap(Math.min(110, io.stdout.columns ?? 100))
     .exitProcess(false)
     .fail((msg: string | undefined, err: Error | undefined) => {
-      if (err !== undefined) {
-        failure ??= err;
-      } else {
-        // yargs may fail twice for one mistake ("Did you mean analyze?", then "Unknown argument"):
-        // keep both, the suggestion last.
-        usageMessages.push(msg ?? 'bad usage');
-      }
+      if (err !== undefined) failure ??= err;
+      else usageMessages.push(msg ?? 'bad usage');
+      // yargs goes on (to the command's handler) when this returns: stop it, so that a mistyped
+      // option never runs the command before the usage error.
+      throw new UsageStop();
     });
 
   for (const def of commands) {
@@ -60,7 +59,7 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
       helpOrVersion = output;
     });
   } catch (e) {
-    failure ??= e;
+    if (!(e instanceof UsageStop)) failure ??= e;
   }
 
   if (failure !== undefined) {
@@ -92,6 +91,18 @@ export function usageText(messages: readonly string[], argv: readonly string[]):
   const typed = (name: string): string => argv.find((a) => a === `--${name}` || a.startsWith(`--${name}=`) || a === `-${name}`)?.split('=')[0] ?? name;
   const words = messages.map((m) => {
     const unknown = /^Unknown arguments?: (.*)$/.exec(m);
+    const suggestion = /^Did you mean (.+)\?$/.exec(m);
+    if (suggestion !== null && messages.length === 1) {
+      // The word meant as the command: the one nearest to the suggestion.
+      const meant = suggestion[1] ?? '';
+      const word = argv.filter((a) => !a.startsWith('-')).sort((a, b) => editDistance(a, meant) - editDistance(b, meant))[0];
+      if (word === undefined) return `did you mean ${meant}?`;
+      const noun = argv[argv.indexOf(word) - 1] === 'catalog' ? 'catalog ' : '';
+      return `unknown ${noun}command ${JSON.stringify(word)}; did you mean ${noun}${meant}?`;
+    }
+    const invalid = /^Invalid values?:\s+Argument: ([\w-]+), Given: (.*), Choices: (.*)$/s.exec(m);
+    if (invalid !== null) return `--${invalid[1] ?? ''} ${invalid[2] ?? ''}: choose one of ${(invalid[3] ?? '').replace(/"/g, '')}`;
+    if (/^Not enough non-option arguments/.test(m)) return missingArgument(argv);
     if (unknown === null) return m.replace(/^Did you mean/, 'did you mean');
     const names = (unknown[1] ?? '').split(', ').map(typed);
     const options = names.filter((n) => n.startsWith('-'));
@@ -100,14 +111,37 @@ export function usageText(messages: readonly string[], argv: readonly string[]):
     // With a suggestion, the first stray word was meant as a command.
     if (messages.some((x) => x.startsWith('Did you mean')) && others.length > 0) others.splice(0, others.length, `command ${JSON.stringify(others[0])}`);
     if (options.length > 0) parts.push(`unknown option${options.length === 1 ? '' : 's'} ${options.join(', ')}`);
+    const verb = others.find((o) => argv[argv.indexOf(o) - 1] === 'catalog');
+    if (verb !== undefined) return `unknown catalog command ${JSON.stringify(verb)} (commands: list, show, lookup, validate)`;
     if (others[0]?.startsWith('command ') === true) parts.push(`unknown ${others[0]}`);
     else if (others.length > 0) parts.push(`unexpected argument${others.length === 1 ? '' : 's'} ${others.map((o) => JSON.stringify(o)).join(', ')}`);
     return parts.join('; ');
   });
   const suggestion = words.filter((w) => w.startsWith('did you mean'));
   const rest = words.filter((w) => !w.startsWith('did you mean'));
-  return [...new Set([...rest, ...suggestion])].join('; ') + (rest.length === 0 ? '' : ' (see --help)');
+  return `${[...new Set([...rest, ...suggestion])].join('; ')} (see --help)`;
 }
+
+/** What each command needs when its positional argument is missing. */
+const MISSING: Readonly<Record<string, string>> = {
+  flows: 'name at least one capture or log file (or - for standard input)',
+  analyze: 'name at least one capture or log file (or - for standard input)',
+  audit: 'name at least one log or capture file (or - for standard input)',
+  'catalog show': 'name a product (portolan catalog list shows them)',
+  'catalog lookup': 'name a port: 3001, 3001/tcp or 3001/udp',
+  'catalog validate': 'name the product file to check',
+};
+
+function missingArgument(argv: readonly string[]): string {
+  const all = argv.filter((a) => !a.startsWith('-'));
+  // Skip values of options given before the command (`--catalog mine.json analyze`).
+  const words = all.slice(Math.max(0, all.findIndex((w) => commands.some((c) => c.command.split(' ')[0] === w))));
+  const two = words.slice(0, 2).join(' ');
+  return MISSING[two] ?? MISSING[words[0] ?? ''] ?? 'a required argument is missing';
+}
+
+/** Thrown from yargs' `fail` so that parsing stops at the first usage error. */
+class UsageStop extends Error {}
 
 /** Stands for a `-` argument while yargs parses (a NUL can never be part of a path). */
 const STDIN_PLACEHOLDER = '\u0000-';

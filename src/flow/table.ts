@@ -909,14 +909,35 @@ export class FlowTable {
 
   /** Emits every live flow, in the order they were created. */
   flush(): void {
-    const all: FlowState[] = [];
-    for (let l = 0; l < LIST_COUNT; l++) {
-      for (let f = this.heads[l] ?? null; f !== null; f = f.next) all.push(f);
-    }
-    all.sort((p, q) => p.order - q.order);
-    for (const f of all) this.emit(f);
+    for (const f of this.liveByCreation()) this.emit(f);
     for (const e of this.fragments.values()) if (!e.known && e.pendingPackets > 0) this.noteOrphan(e);
     this.fragments.clear();
+  }
+
+  /**
+   * The live flows in creation order. Creation numbers are distinct integers, so when they lie
+   * close together (the usual case: the live flows are the recent ones) each flow goes straight
+   * to its slot, with no comparison sort (sorting 200 000 flows by a comparator cost more than
+   * emitting them).
+   */
+  private liveByCreation(): FlowState[] {
+    const all: FlowState[] = [];
+    let lo = Number.POSITIVE_INFINITY;
+    let hi = Number.NEGATIVE_INFINITY;
+    for (let l = 0; l < LIST_COUNT; l++) {
+      for (let f = this.heads[l] ?? null; f !== null; f = f.next) {
+        all.push(f);
+        if (f.order < lo) lo = f.order;
+        if (f.order > hi) hi = f.order;
+      }
+    }
+    const span = hi - lo + 1;
+    if (all.length < 2 || span > 4 * all.length + 1024) return all.sort((p, q) => p.order - q.order);
+    const slots = new Array<FlowState | undefined>(span).fill(undefined);
+    for (const f of all) slots[f.order - lo] = f;
+    let n = 0;
+    for (const f of slots) if (f !== undefined) all[n++] = f;
+    return all;
   }
 
   private emit(f: FlowState): void {

@@ -139,7 +139,7 @@ describe('portolan catalog lookup', () => {
       'portolan: port 70000 is out of range (0-65535), and no rule names ONC RPC program 70000\n',
     );
     expect((await portolan('catalog', 'lookup', '3001', '--param', 'nonsense=1')).err).toBe(
-      'portolan: --param "nonsense=1": unknown parameter "nonsense" (known: TCPIP-PORT, max_open_server)\n',
+      'portolan: --param nonsense: no catalog product has a parameter of that name (parameters: TCPIP-PORT, max_open_server)\n',
     );
   });
 });

@@ -11,7 +11,7 @@ import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
 import type { Argv } from 'yargs';
 import { loadCatalog } from '../../catalog/load.js';
 import { catalogParamNames } from '../../catalog/lookup.js';
-import type { Catalog, Params } from '../../catalog/types.js';
+import type { Catalog } from '../../catalog/types.js';
 import { analyzeInputs, pipelineOptionsFor } from '../../analysis.js';
 import type { AnalysisSetup } from '../../analysis.js';
 import type { Aggregator } from '../../classify/aggregate.js';
@@ -20,7 +20,7 @@ import type { Verdict } from '../../classify/classify.js';
 import { SEVERITY_ORDER } from '../../classify/types.js';
 import type { Severity } from '../../classify/types.js';
 import { InputError, UsageError } from '../../errors.js';
-import { findLogFormat, logFormats } from '../../ingest/logs/registry.js';
+import type { LogOptions } from '../../ingest/logs/format.js';
 import { loadInventory } from '../../inventory/load.js';
 import type { Inventory } from '../../inventory/inventory.js';
 import type { PipelineResult } from '../../pipeline.js';
@@ -36,8 +36,11 @@ import { DEFAULT_MAX_LINE_BYTES } from '../../ingest/logs/framing.js';
 import { MAX_ASSEMBLED_VALUES, MAX_JSON_DEPTH, MAX_JSON_STRING_CHARS } from '../../ingest/logs/json-stream.js';
 import type { CommandDef } from '../command.js';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE } from '../command.js';
+import { FINDING_EXIT_CODES, helpEpilog } from '../help.js';
+import { inputOptions, parseInputOptions } from '../input-options.js';
 import type { Io } from '../io.js';
 import { useColour, writeOut } from '../io.js';
+import { parseParamOptions } from '../params.js';
 import { createProgress } from '../progress.js';
 
 export const FAIL_ON_CHOICES = ['none', 'info', 'low', 'medium', 'high'] as const;
@@ -45,51 +48,54 @@ export type FailOn = (typeof FAIL_ON_CHOICES)[number];
 
 /** Options shared by `analyze` and `audit`. */
 export function analysisOptions(y: Argv, what: string): Argv {
-  return y
-    .positional('inputs', { describe: what, type: 'string', array: true, demandOption: true })
-    .option('inventory', { type: 'string', describe: 'hosts file (JSON) mapping addresses and prefixes to product roles', requiresArg: true })
-    .option('param', {
-      type: 'string',
-      array: true,
-      describe: 'a formula parameter for every host, name=value (repeatable; an inventory host\'s own value wins)',
-      requiresArg: true,
-    })
-    .option('format', { alias: 'f', type: 'string', choices: REPORT_FORMATS, describe: 'report format (default: table, or implied by --output\'s extension)' })
-    .option('output', { alias: 'o', type: 'string', describe: 'write the report to FILE instead of standard output', requiresArg: true })
-    .option('fail-on', {
-      type: 'string',
-      choices: FAIL_ON_CHOICES,
-      default: 'none',
-      describe: 'exit 1 when any flow has a finding of this severity or worse',
-    })
-    .option('input-format', {
-      type: 'string',
-      describe: `read every text input as this log format (${logFormats.map((f) => f.name).join(', ') || 'see docs/logs.md'})`,
-      requiresArg: true,
-    })
-    .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'no progress and no notices on standard error (errors are still printed)' })
-    .option('max-flows', {
-      type: 'number',
-      requiresArg: true,
-      describe: `most live flows per input; beyond it the least recently active flow is emitted early, and the report says so [default: ${DEFAULT_FLOW_TABLE_OPTIONS.maxFlows}]`,
-    })
-    .option('jobs', {
-      alias: 'j',
-      type: 'number',
-      requiresArg: true,
-      describe: 'inputs analysed at once, each on a worker thread (the report is the same for any number) [default: one per core, at most one per input; 1 with --format ndjson or standard input]',
-    });
+  return inputOptions(
+    y
+      .positional('inputs', { describe: what, type: 'string', array: true, demandOption: true, default: undefined })
+      .option('inventory', { type: 'string', describe: 'hosts file (JSON) mapping addresses and prefixes to product roles', requiresArg: true })
+      .option('param', {
+        type: 'string',
+        array: true,
+        describe: 'a formula parameter for every host, name=value (repeatable; an inventory host\'s own value wins)',
+        requiresArg: true,
+        nargs: 1,
+      })
+      .option('format', { alias: 'f', type: 'string', choices: REPORT_FORMATS, requiresArg: true, describe: 'report format (default: table, or implied by --output\'s extension)' })
+      .option('output', { alias: 'o', type: 'string', describe: 'write the report to FILE instead of standard output', requiresArg: true })
+      .option('fail-on', {
+        type: 'string',
+        choices: FAIL_ON_CHOICES,
+        default: 'none',
+        describe: 'exit 1 when any flow has a finding of this severity or worse',
+      })
+      .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'no progress and no notices on standard error (errors are still printed)' })
+      .option('max-flows', {
+        type: 'number',
+        requiresArg: true,
+        describe: `most live flows per input; beyond it the least recently active flow is emitted early, and the report says so [default: ${DEFAULT_FLOW_TABLE_OPTIONS.maxFlows}]`,
+      })
+      .option('jobs', {
+        alias: 'j',
+        type: 'number',
+        requiresArg: true,
+        describe: 'inputs analysed at once, each on a worker thread (the report is the same for any number) [default: one per core, at most one per input; 1 with --format ndjson or standard input]',
+      }),
+  );
 }
 
 interface AnalysisArgs {
   inputs: string[];
   catalog: string[];
   inventory: string | undefined;
-  params: Params;
+  /** `--param` as given: checked against the catalog once it is loaded. */
+  paramTexts: unknown;
   format: ReportFormat;
   output: string | undefined;
   failOn: FailOn;
   inputFormat: string | undefined;
+  /** `--prefix-action`, `--aws-vpc-fields`. */
+  log: Partial<LogOptions>;
+  /** `--ftp-port`. */
+  ftpPorts: number[];
   quiet: boolean;
   colour: boolean | undefined;
   maxFlows: number | undefined;
@@ -106,21 +112,6 @@ function optionalString(v: unknown): string | undefined {
   if (v === undefined || v === null) return undefined;
   if (Array.isArray(v)) throw new UsageError(`an option was given more than once: ${v.map(String).join(', ')}`);
   return String(v);
-}
-
-const PARAM_RE = /^([A-Za-z][A-Za-z0-9_-]{0,63})=(\d{1,5})$/;
-
-/** Parses `--param name=value` options into parameter values. */
-export function parseParams(values: readonly string[]): Params {
-  const params: Params = {};
-  for (const v of values) {
-    const m = PARAM_RE.exec(v.trim());
-    if (m === null) throw new UsageError(`--param ${JSON.stringify(v)}: expected name=value with a whole number, e.g. --param max_open_server=25`);
-    const n = Number(m[2]);
-    if (n > 65535) throw new UsageError(`--param ${m[1]!}=${n}: values are port numbers or counts up to 65535`);
-    params[m[1]!] = n;
-  }
-  return params;
 }
 
 function parseArgs(args: Record<string, unknown>): AnalysisArgs {
@@ -144,6 +135,7 @@ function parseArgs(args: Record<string, unknown>): AnalysisArgs {
   if (maxFlows !== undefined && (typeof maxFlows !== 'number' || !Number.isInteger(maxFlows) || maxFlows < 1)) {
     throw new UsageError(`--max-flows must be a whole number of at least 1 (got ${String(maxFlows)})`);
   }
+  const input = parseInputOptions(args);
   const jobs = args['jobs'];
   if (jobs !== undefined && (typeof jobs !== 'number' || !Number.isInteger(jobs) || jobs < 1)) {
     throw new UsageError(`--jobs must be a whole number of at least 1 (got ${String(jobs)})`);
@@ -153,11 +145,13 @@ function parseArgs(args: Record<string, unknown>): AnalysisArgs {
     inputs,
     catalog: stringList(args['catalog']),
     inventory: optionalString(args['inventory']),
-    params: parseParams(stringList(args['param'])),
+    paramTexts: args['param'],
     format,
     output,
     failOn,
-    inputFormat: optionalString(args['input-format']),
+    inputFormat: input.inputFormat,
+    log: input.log,
+    ftpPorts: input.ftpPorts,
     quiet: args['quiet'] === true,
     colour: typeof colour === 'boolean' ? colour : undefined,
     maxFlows: typeof maxFlows === 'number' ? maxFlows : undefined,
@@ -259,15 +253,6 @@ function loadInputsCatalog(a: AnalysisArgs): { catalog: Catalog; productSources:
   return { catalog, productSources };
 }
 
-function checkParams(params: Params, catalog: Catalog): void {
-  const known = new Set(catalogParamNames(catalog));
-  for (const name of Object.keys(params)) {
-    if (!known.has(name)) {
-      throw new UsageError(`--param ${name}: no catalog product has a parameter of that name (parameters: ${[...known].sort().join(', ') || 'none'})`);
-    }
-  }
-}
-
 /**
  * The limits on input-grown state that this run reached (docs/security.md), as report lines: each
  * limit's anomaly code (or, for JSON documents, bad-record reason) with what it cost.
@@ -312,22 +297,19 @@ export interface AnalysisOutcome {
 /** Runs the whole analysis for `analyze` or `audit`; returns the exit code. */
 export async function runAnalysis(command: ReportCommand, rawArgs: Record<string, unknown>, io: Io): Promise<number> {
   const a = parseArgs(rawArgs);
-  if (a.inputFormat !== undefined && findLogFormat(a.inputFormat) === undefined) {
-    throw new UsageError(`--input-format ${a.inputFormat}: not a log format (formats: ${logFormats.map((f) => f.name).join(', ')})`);
-  }
   const { catalog, productSources } = loadInputsCatalog(a);
-  checkParams(a.params, catalog);
+  const params = parseParamOptions(a.paramTexts, catalogParamNames(catalog));
   const inventory: Inventory | undefined = a.inventory !== undefined ? loadInventory(a.inventory, catalog) : undefined;
 
   const reporter: Reporter = reporters[a.format];
   const sink = openSink(io, a.output);
-  const classifier = new Classifier(catalog, { inventory, params: a.params });
+  const classifier = new Classifier(catalog, { inventory, params });
   const streamFlow = reporter.flow;
   const progress = createProgress(io, !a.quiet);
   // Workers (--jobs) set themselves up from this plain description of the run (analysis.ts).
   const setup: AnalysisSetup = {
     catalogFiles: a.catalog,
-    params: a.params,
+    params,
     ...(a.inventory !== undefined ? { inventoryPath: a.inventory } : {}),
     ...(a.inputFormat !== undefined ? { inputFormat: a.inputFormat } : {}),
     ...(a.maxFlows !== undefined ? { maxFlows: a.maxFlows } : {}),
@@ -354,7 +336,7 @@ export async function runAnalysis(command: ReportCommand, rawArgs: Record<string
     catalog,
     productSources,
     inventory: inventory ?? null,
-    params: a.params,
+    params,
     aggregator,
     anomalies: pipeline.anomalies.summary(),
     limits: limitsReached(pipeline, a.maxFlows ?? DEFAULT_FLOW_TABLE_OPTIONS.maxFlows),
@@ -368,7 +350,10 @@ export async function runAnalysis(command: ReportCommand, rawArgs: Record<string
 
   for (const s of pipeline.inputs) {
     if (s.error !== undefined) await writeOut(io.stderr, `portolan: ${terminalSafe(s.error)}\n`);
-    else if (s.fatal && !a.quiet) await writeOut(io.stderr, `portolan: ${terminalSafe(s.name)}: damaged input; reading stopped at byte offset ${s.stoppedAt ?? '?'} (what was read before is in the report)\n`);
+    else if (s.fatal) {
+      const why = s.stopReason ?? `${s.name}: damaged input; reading stopped at byte offset ${s.stoppedAt ?? '?'}`;
+      await writeOut(io.stderr, `portolan: ${terminalSafe(why)} (what was read before is in the report)\n`);
+    }
   }
   if (!a.quiet && a.output !== undefined) {
     await writeOut(io.stderr, `portolan: ${a.format} report written to ${terminalSafe(a.output)} (${report.totals.flows} flows, ${report.findings.length} findings)\n`);
@@ -381,10 +366,16 @@ export const analyzeCommand: CommandDef = {
   command: 'analyze <inputs..>',
   describe: 'classify the flows of captures and logs against the catalog and report findings',
   builder: (y) =>
-    analysisOptions(y, 'capture (pcap, pcapng, gzip) and log files; - for standard input')
-      .example('$0 analyze site.pcapng --inventory hosts.json', 'summary table of findings')
-      .example('$0 analyze fw.log cap.pcap --inventory hosts.json -o report.html', 'one self-contained HTML report')
-      .example('$0 analyze cap.pcap --format ndjson | jq .finding', 'one classified flow per line')
-      .example('$0 analyze cap.pcap --inventory hosts.json --fail-on high', 'exit 1 on broken requirements or exposures'),
+    helpEpilog(
+      analysisOptions(y, 'captures (pcap, pcapng) and firewall/flow logs, format sniffed from the content; .gz read transparently; - for standard input'),
+      [
+        ['analyze site.pcapng --inventory hosts.json', 'summary table of findings'],
+        ['analyze fw.log cap.pcap --inventory hosts.json -o report.html', 'captures and logs together, as one self-contained HTML report'],
+        ['analyze cap.pcap --format ndjson | jq .finding', 'one classified flow per line'],
+        ['analyze cap.pcap --inventory hosts.json --fail-on high', 'exit 1 on broken requirements or exposures'],
+        ['analyze rotated.pcap.gz --ftp-port 2121 --param max_open_server=25', 'FTP control on 2121 too; a formula parameter for every host'],
+      ],
+      FINDING_EXIT_CODES,
+    ),
   run: (args, io) => runAnalysis('analyze', args, io),
 };

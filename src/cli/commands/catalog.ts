@@ -12,9 +12,11 @@ import { catalogParamNames, lookupPort, lookupRpcProgram } from '../../catalog/l
 import type { LookupHit } from '../../catalog/lookup.js';
 import { describePortSpec } from '../../catalog/ports.js';
 import type { PortContext } from '../../catalog/ports.js';
-import type { Catalog, Params, Product, Rule, TransportProto } from '../../catalog/types.js';
+import type { Catalog, Product, Rule, TransportProto } from '../../catalog/types.js';
 import type { CommandDef } from '../command.js';
 import { EXIT_OK } from '../command.js';
+import { READ_EXIT_CODES, editDistance, helpEpilog } from '../help.js';
+import { parseParamOptions } from '../params.js';
 import type { Io } from '../io.js';
 import { useColour, writeOut } from '../io.js';
 
@@ -50,7 +52,7 @@ function loadFor(files: readonly UserFile[]): Catalog {
  * wide as its longest word (ids are never cut), then the spare width goes to the columns that
  * can use it, by weight; long cells wrap on word boundaries.
  */
-function renderTable(head: readonly string[], rows: ReadonlyArray<readonly string[]>, weights: readonly number[], io: Io): string {
+function renderTable(head: readonly string[], rows: ReadonlyArray<readonly string[]>, weights: readonly number[], io: Io, colour: boolean): string {
   const columns = Math.max(80, io.stdout.columns ?? 120);
   const n = head.length;
   const inner = columns - (n + 1) - 2 * n;
@@ -73,7 +75,6 @@ function renderTable(head: readonly string[], rows: ReadonlyArray<readonly strin
     spare -= given;
     if (given === 0) break;
   }
-  const colour = useColour(io);
   const t = new Table({
     head: colour ? head.map((h) => `\u001b[1m${h}\u001b[0m`) : [...head],
     colWidths: widths.map((w) => w + 2),
@@ -83,6 +84,12 @@ function renderTable(head: readonly string[], rows: ReadonlyArray<readonly strin
   });
   for (const r of rows) t.push([...r]);
   return t.toString();
+}
+
+/** `--color` / `--no-color`, else colour only on a terminal without NO_COLOR. */
+function colourOf(args: Record<string, unknown>, io: Io): boolean {
+  const c = args['color'];
+  return typeof c === 'boolean' ? c : useColour(io);
 }
 
 function json(value: unknown): string {
@@ -103,7 +110,7 @@ function levelText(level: string, condition: string | undefined): string {
 const listCommand: CommandDef = {
   command: 'list',
   describe: 'products, their roles and rule counts',
-  builder: withFormat,
+  builder: (y) => helpEpilog(withFormat(y), [['catalog list', 'the products'], ['catalog list --catalog acme.json --format json', 'with your own product, as JSON']], READ_EXIT_CODES),
   run: async (args, io) => {
     const catalog = loadFor(userFiles(args, io));
     if (formatOf(args) === 'json') {
@@ -126,7 +133,7 @@ const listCommand: CommandDef = {
       p.roles.map((r) => r.id).join(', '),
       p.documents.map((d) => d.document).join('\n'),
     ]);
-    const table = renderTable(['product', 'name', 'rules', 'roles', 'documents'], rows, [1, 2, 1, 6, 2], io);
+    const table = renderTable(['product', 'name', 'rules', 'roles', 'documents'], rows, [1, 2, 1, 6, 2], io, colourOf(args, io));
     await writeOut(io.stdout, `${table}\ncatalog sha256 ${catalog.hash}\n`);
     return EXIT_OK;
   },
@@ -148,7 +155,12 @@ function ruleRow(product: Product, r: Rule): string[] {
 const showCommand: CommandDef = {
   command: 'show <product>',
   describe: 'every rule of one product: ports, level, roles and source section',
-  builder: (y) => withFormat(y.positional('product', { type: 'string', describe: 'product id (see catalog list)' })),
+  builder: (y) =>
+    helpEpilog(
+      withFormat(y.positional('product', { type: 'string', describe: 'product id (see catalog list)' })),
+      [['catalog show stratus-vos', 'every rule of Stratus VOS STCP, with the document section it comes from']],
+      READ_EXIT_CODES,
+    ),
   run: async (args, io) => {
     const catalog = loadFor(userFiles(args, io));
     const id = String(args['product']);
@@ -165,6 +177,7 @@ const showCommand: CommandDef = {
       product.rules.map((r) => ruleRow(product, r)),
       [2, 2, 4, 4, 3],
       io,
+      colourOf(args, io),
     );
     const head = `${product.name} (${product.id}): ${product.rules.length} rules from ${product.documents.map((d) => d.document).join(', ')}\n`;
     const recs = (product.recommendations ?? []).map((r) => `recommendation: ${r.text}\n`).join('');
@@ -185,25 +198,7 @@ export function parsePortArg(text: string): { port: number; proto: TransportProt
   return { port: Number(m[1]), proto };
 }
 
-/** `--param max_open_server=25` values, checked against the parameters the catalog declares. */
-export function parseParams(raw: unknown, known: readonly string[]): Params {
-  const list = Array.isArray(raw) ? raw : raw === undefined ? [] : [raw];
-  const params: Params = {};
-  for (const item of list) {
-    const text = String(item);
-    const m = /^([^=]+)=(.*)$/.exec(text);
-    if (m === null) throw new UsageError(`--param "${text}": write it as name=value, e.g. max_open_server=25`);
-    const given = (m[1] ?? '').trim();
-    const name = known.find((k) => k === given) ?? known.find((k) => k.toLowerCase() === given.toLowerCase());
-    if (name === undefined) throw new UsageError(`--param "${text}": unknown parameter "${given}" (known: ${known.join(', ')})`);
-    const valueText = (m[2] ?? '').trim();
-    if (!/^\d{1,6}$/.test(valueText)) throw new UsageError(`--param "${text}": the value must be a whole number from 0 to 999999`);
-    params[name] = Number(valueText);
-  }
-  return params;
-}
-
-function lookupTable(hits: readonly LookupHit[], io: Io): string {
+function lookupTable(hits: readonly LookupHit[], io: Io, colour: boolean): string {
   const rows = hits.map((h) => [
     `${h.product ?? '(os profile)'}\n${h.rule}`,
     h.service,
@@ -212,7 +207,7 @@ function lookupTable(hits: readonly LookupHit[], io: Io): string {
     `${h.from} → ${h.to}`,
     h.source.section,
   ]);
-  const table = renderTable(['product / rule', 'service', 'proto / ports', 'level', 'from → to', 'source section'], rows, [1, 2, 4, 4, 2, 3], io);
+  const table = renderTable(['product / rule', 'service', 'proto / ports', 'level', 'from → to', 'source section'], rows, [1, 2, 4, 4, 2, 3], io, colour);
   const notes: string[] = [];
   for (const h of hits) {
     for (const n of h.notes) notes.push(`  ${h.product ?? h.kind} ${h.rule}: ${n}`);
@@ -224,18 +219,26 @@ const lookupCommand: CommandDef = {
   command: 'lookup <port>',
   describe: 'every rule that documents a port (3001, 3001/tcp, 3001/udp), and the OS ephemeral ranges holding it',
   builder: (y) =>
-    withFormat(
-      y
-        .positional('port', { type: 'string', describe: 'port, optionally with /tcp or /udp; a number above 65535 is read as an ONC RPC program' })
-        .option('param', { type: 'string', array: true, requiresArg: true, nargs: 1, describe: 'formula parameter, name=value (e.g. max_open_server=25); may be repeated' })
-        .option('os', { type: 'string', requiresArg: true, describe: "listener's OS, for rules on its ephemeral range" })
-        .option('release', { type: 'string', requiresArg: true, describe: "listener's OS release (with --os)" })
-        .option('model', { type: 'string', requiresArg: true, describe: 'hardware model for per-model ranges (e.g. HCU200)' }),
+    helpEpilog(
+      withFormat(
+        y
+          .positional('port', { type: 'string', describe: 'port, optionally with /tcp or /udp; a number above 65535 is read as an ONC RPC program' })
+          .option('param', { type: 'string', array: true, requiresArg: true, nargs: 1, describe: 'formula parameter, name=value (e.g. max_open_server=25); may be repeated' })
+          .option('os', { type: 'string', requiresArg: true, describe: "listener's OS, for rules on its ephemeral range" })
+          .option('release', { type: 'string', requiresArg: true, describe: "listener's OS release (with --os)" })
+          .option('model', { type: 'string', requiresArg: true, describe: 'hardware model for per-model ranges (e.g. HCU200)' }),
+      ),
+      [
+        ['catalog lookup 3001/tcp --param max_open_server=25', 'which rules document 3001/tcp, formulas worked out'],
+        ['catalog lookup 32800/tcp --os linux --release 2.6.32', "and whether it is in that OS's ephemeral range"],
+        ['catalog lookup 100232', 'an ONC RPC program number'],
+      ],
+      READ_EXIT_CODES,
     ),
   run: async (args, io) => {
     const { port, proto } = parsePortArg(String(args['port']));
     const catalog = loadFor(userFiles(args, io));
-    const params = parseParams(args['param'], catalogParamNames(catalog));
+    const params = parseParamOptions(args['param'], catalogParamNames(catalog));
     const context: PortContext = {};
     if (typeof args['os'] === 'string') context.os = args['os'];
     if (typeof args['release'] === 'string') context.release = args['release'];
@@ -256,7 +259,7 @@ const lookupCommand: CommandDef = {
       await writeOut(io.stdout, `no rule or ephemeral range documents ${what}\n`);
       return EXIT_OK;
     }
-    await writeOut(io.stdout, `${what}: ${hits.length} match${hits.length === 1 ? '' : 'es'}\n${lookupTable(hits, io)}`);
+    await writeOut(io.stdout, `${what}: ${hits.length} match${hits.length === 1 ? '' : 'es'}\n${lookupTable(hits, io, colourOf(args, io))}`);
     return EXIT_OK;
   },
 };
@@ -266,7 +269,12 @@ const lookupCommand: CommandDef = {
 const validateCommand: CommandDef = {
   command: 'validate <file>',
   describe: "check a product file against the schema and the catalog (exit 2 with the file, rule and field when it fails)",
-  builder: (y) => withFormat(y.positional('file', { type: 'string', describe: 'product JSON file' })),
+  builder: (y) =>
+    helpEpilog(
+      withFormat(y.positional('file', { type: 'string', describe: 'product JSON file (schema and example in docs/catalog.md)' })),
+      [['catalog validate acme-backup.json', 'check your own product file before passing it with --catalog']],
+      READ_EXIT_CODES,
+    ),
   run: async (args, io) => {
     const typed = String(args['file']);
     const abs = resolve(io.cwd, typed);
@@ -293,19 +301,6 @@ const validateCommand: CommandDef = {
 
 const VERBS = ['list', 'show', 'lookup', 'validate'] as const;
 
-/** Edit distance (insertions, deletions, substitutions) for "did you mean". */
-function editDistance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const row = [i];
-    for (let j = 1; j <= b.length; j++) {
-      row[j] = Math.min((prev[j] ?? 0) + 1, (row[j - 1] ?? 0) + 1, (prev[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    prev = row;
-  }
-  return prev[b.length] ?? 0;
-}
-
 function catalogVerbMessage(args: Record<string, unknown>): string {
   const words = Array.isArray(args['_']) ? args['_'].map(String) : [];
   const given = words[1];
@@ -318,7 +313,15 @@ function catalogVerbMessage(args: Record<string, unknown>): string {
 export const catalogCommand: CommandDef = {
   command: 'catalog',
   describe: 'the catalog of documented port requirements: list, show, lookup, validate',
-  builder: (y) => y.demandCommand(1, 'name a catalog command: list, show, lookup or validate'),
+  builder: (y) =>
+    helpEpilog(
+      y.demandCommand(1, 'name a catalog command: list, show, lookup or validate'),
+      [
+        ['catalog list', 'products, roles and rule counts'],
+        ['catalog lookup 3001/tcp', 'which rules document a port'],
+      ],
+      READ_EXIT_CODES,
+    ),
   run: (args) => Promise.reject(new UsageError(catalogVerbMessage(args))),
   subcommands: [listCommand, showCommand, lookupCommand, validateCommand],
 };

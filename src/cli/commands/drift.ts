@@ -130,7 +130,9 @@ export async function runDrift(rawArgs: Record<string, unknown>, io: Io): Promis
 }
 
 function driftOptions(y: Argv): Argv {
+  // Reports carry their catalog's products and hash: a --catalog file changes nothing here.
   return y
+    .hide('catalog')
     .positional('old', { describe: 'the earlier report (JSON from analyze or audit --format json; .gz read too; - for standard input)', type: 'string' })
     .positional('new', { describe: 'the later report (same forms)', type: 'string' })
     .option('history', { type: 'string', describe: 'a folder of dated reports (2026-11-14.json, report-20261114.json.gz, ...): one timeline per service', requiresArg: true })

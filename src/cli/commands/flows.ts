@@ -114,7 +114,7 @@ function closeOutput(stream: Writable): Promise<void> {
 
 async function runFlows(args: Record<string, unknown>, io: Io): Promise<number> {
   const format = args['format'] ?? 'table';
-  if (!isFlowFormat(format)) throw new UsageError(`--format must be one of ${FLOW_FORMATS.join(', ')}`);
+  if (!isFlowFormat(format)) throw new UsageError(`--format ${JSON.stringify(String(format))}: choose one of ${FLOW_FORMATS.join(', ')}`);
   const inputs = args['inputs'];
   const paths = Array.isArray(inputs) ? inputs.map(String) : [];
   if (paths.length === 0) throw new UsageError('name at least one capture or log (or - for standard input)');
@@ -180,7 +180,8 @@ function flowsOptions(y: Argv): Argv {
         alias: 'f',
         choices: FLOW_FORMATS,
         default: 'table',
-        describe: 'output format (table is the default on a terminal and when piped; ndjson streams)',
+        requiresArg: true,
+        describe: 'output format: an aligned table, one JSON document, NDJSON (streamed as flows end) or CSV',
       })
       .option('output', { alias: 'o', type: 'string', requiresArg: true, describe: 'write the flows to FILE instead of standard output' })
       .option('timeout-tcp', { type: 'number', requiresArg: true, describe: 'seconds of inactivity that end a TCP flow [default: 300, as Zeek]' })
