@@ -23,6 +23,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { AnomalyLog } from './anomalies.js';
 import { loadCatalog } from './catalog/load.js';
+import { ftpControlPorts } from './catalog/lookup.js';
 import type { Catalog, Params } from './catalog/types.js';
 import { Aggregator } from './classify/aggregate.js';
 import type { AggregatorData } from './classify/aggregate.js';
@@ -31,6 +32,7 @@ import type { Verdict } from './classify/classify.js';
 import { documentedServerPorts } from './classify/rule-index.js';
 import { ClassifyStream } from './classify/stream.js';
 import { PortolanError } from './errors.js';
+import type { LogOptions } from './ingest/logs/format.js';
 import { loadInventory } from './inventory/load.js';
 import type { AnomalySummary } from './model.js';
 import { readFlows } from './pipeline.js';
@@ -47,6 +49,10 @@ export interface AnalysisSetup {
   inputFormat?: string;
   /** `--max-flows`. */
   maxFlows?: number;
+  /** `--prefix-action`, `--aws-vpc-fields`: how log lines are read. */
+  log?: Partial<LogOptions>;
+  /** `--ftp-port`: FTP control ports besides 21 and the catalog's. */
+  ftpPorts?: number[];
 }
 
 /** The objects every input is analysed with. */
@@ -84,6 +90,10 @@ export function pipelineOptionsFor(catalog: Catalog, setup: AnalysisSetup): Pipe
   if (setup.maxFlows !== undefined) flowTable.maxFlows = setup.maxFlows;
   const options: PipelineOptions = { flowTable };
   if (setup.inputFormat !== undefined) options.inputFormat = setup.inputFormat;
+  if (setup.log !== undefined && Object.keys(setup.log).length > 0) options.log = setup.log;
+  // FTP control ports: the user's and those the catalog's FTP rules state (21 is always one).
+  const ftpPorts = [...new Set([...(setup.ftpPorts ?? []), ...ftpControlPorts(catalog)])];
+  if (ftpPorts.length > 0) options.observers = { ftpPorts };
   return options;
 }
 

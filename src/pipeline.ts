@@ -28,7 +28,7 @@ import type { LogStats, ReadLogOptions } from './ingest/logs/read.js';
 import { createObservers } from './ingest/observe/index.js';
 import type { ObserverOptions } from './ingest/observe/index.js';
 import { openInput } from './ingest/open.js';
-import type { OpenedInput } from './ingest/open.js';
+import type { ChunkOptions, OpenedInput } from './ingest/open.js';
 import type { Flow } from './model.js';
 
 export interface PipelineOptions {
@@ -70,8 +70,8 @@ function withBackpressure(input: OpenedInput, beforeChunk: () => Promise<void> |
   const chunks = input.chunks;
   return {
     ...input,
-    async *chunks(): AsyncGenerator<Buffer> {
-      for await (const c of chunks()) {
+    async *chunks(options?: ChunkOptions): AsyncGenerator<Buffer> {
+      for await (const c of chunks(options)) {
         yield c;
         const wait = beforeChunk();
         if (wait !== undefined) await wait;

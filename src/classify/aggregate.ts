@@ -119,15 +119,35 @@ function countsMap<K>(keys: readonly K[], counts: readonly number[]): Map<K, num
 /**
  * One copy of each reason text: verdicts build their reason per flow, and the same few hundred
  * texts (a rule, its source, what blocked it) recur across services and their examples. Bounded:
- * past INTERNED_MAX distinct texts, new ones are kept as they come.
+ * past INTERNED_MAX texts, new ones are kept as they come. Looked up by a hash of the length and
+ * about twenty sampled characters, then compared whole (equal texts compare as one memory
+ * comparison): hashing every character of a 300-character reason per flow cost as much as the
+ * rest of the aggregation.
  */
-const interned = new Map<string, string>();
+const interned = new Map<number, string[]>();
+let internedCount = 0;
 const INTERNED_MAX = 65_536;
+const INTERN_BUCKET_MAX = 8;
 
 function intern(text: string): string {
-  const known = interned.get(text);
-  if (known !== undefined) return known;
-  if (interned.size < INTERNED_MAX) interned.set(text, text);
+  const n = text.length;
+  const step = n > 32 ? n >>> 4 : 1;
+  let h = n;
+  for (let i = 0; i < n; i += step) h = (Math.imul(h, 31) + text.charCodeAt(i)) | 0;
+  if (n > 0) h = (Math.imul(h, 31) + text.charCodeAt(n - 1)) | 0;
+  const bucket = interned.get(h);
+  if (bucket !== undefined) {
+    for (const known of bucket) if (known === text) return known;
+    if (internedCount < INTERNED_MAX && bucket.length < INTERN_BUCKET_MAX) {
+      bucket.push(text);
+      internedCount++;
+    }
+    return text;
+  }
+  if (internedCount < INTERNED_MAX) {
+    interned.set(h, [text]);
+    internedCount++;
+  }
   return text;
 }
 

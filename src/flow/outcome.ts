@@ -15,6 +15,8 @@
  *    - otherwise (first seen mid-stream)                                        → partial
  * 6. UDP, ICMP, SCTP and other protocols: both sides sent → established; only the client → unanswered;
  *    only the server (the capture missed the client) → partial.
+ * In 5 and 6, a flow read from a log whose lines carried no verdict is partial where a capture's
+ * would be unanswered: a log lists the packets a rule matched, so an answer it lacks may exist.
  *
  * Denials of packets that are not connection attempts (TCP without SYN) never make a flow denied:
  * the flow keeps the outcome its other evidence gives, and `firewall.lateOnly` says so.
@@ -47,9 +49,16 @@ export function decideOutcome(f: FlowState): Outcome {
     if (mapped !== undefined) return mapped;
   }
   if (v !== undefined && v.allowed > 0) return 'allowed';
-  if (f.protoNumber === 6 && f.st !== 0) return decideTcp(f.st);
+  // A log flow whose lines give neither a verdict nor the session's end (an iptables LOG rule
+  // with a prefix that names no action, UFW AUDIT): the log holds the packets its rule matched,
+  // not every packet, so a missing answer is not evidence of no answer.
+  const silentLog = f.evLine >= 0;
+  if (f.protoNumber === 6 && f.st !== 0) {
+    const tcp = decideTcp(f.st);
+    return tcp === 'unanswered' && silentLog ? 'partial' : tcp;
+  }
   if (f.pktsC > 0 && f.pktsS > 0) return 'established';
-  if (f.pktsC > 0) return 'unanswered';
+  if (f.pktsC > 0) return silentLog ? 'partial' : 'unanswered';
   if (f.pktsS > 0) return 'partial';
   // Nothing counted: a log flow known from lines without counts, or a flow known only from an
   // ICMP quote (handled above) — say what the lines said.

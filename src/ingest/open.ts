@@ -20,11 +20,20 @@ export interface OpenedInput {
   /** The first bytes of the decompressed content (at least 64 unless the input is shorter). */
   head: Buffer;
   /** Every decompressed byte, head first. Iterate once. */
-  chunks(): AsyncIterable<Buffer>;
+  chunks(options?: ChunkOptions): AsyncIterable<Buffer>;
   /** Bytes read from the underlying file so far (compressed), for progress. */
   bytesRead(): number;
   /** Stops reading and releases the file. */
   close(): void;
+}
+
+export interface ChunkOptions {
+  /**
+   * The caller is done with each chunk before it asks for the next (it copies what it keeps): the
+   * chunks of a plain file may then be read into one reused buffer instead of a new one each, which
+   * keeps hundreds of megabytes of dead chunks from piling up between garbage collections.
+   */
+  transient?: boolean;
 }
 
 export interface OpenOptions {
@@ -83,6 +92,8 @@ export async function openInput(path: string, options: OpenOptions = {}): Promis
   let raw: Readable | undefined;
   let fd = -1;
   let rawIter: AsyncIterator<Buffer>;
+  /** Set by `chunks({ transient: true })` on an uncompressed input (zlib holds on to what it is given). */
+  let reuseChunks = false;
   if (regularFile) {
     // A regular file is read with synchronous reads: from the page cache a read costs far less
     // than the event-loop round trip of a stream (which, on a busy machine, left the reading
@@ -103,6 +114,7 @@ export async function openInput(path: string, options: OpenOptions = {}): Promis
         if (fd >= 0) closeSync(fd);
         fd = -1;
       },
+      () => reuseChunks,
     );
   } else {
     if (isStdin) {
@@ -200,9 +212,11 @@ export async function openInput(path: string, options: OpenOptions = {}): Promis
     gzip,
     size,
     head: head.subarray(0, Math.min(head.length, HEAD_BYTES)),
-    chunks(): AsyncIterable<Buffer> {
+    chunks(chunkOptions?: ChunkOptions): AsyncIterable<Buffer> {
       if (used) throw new Error('OpenedInput.chunks() may be iterated once');
       used = true;
+      // The head was copied out of the first chunk, so from here on a chunk can be reused.
+      reuseChunks = chunkOptions?.transient === true && !gzip;
       return (async function* () {
         if (head.length > 0) yield head;
         if (headError !== undefined) throw headError;
@@ -222,17 +236,31 @@ export async function openInput(path: string, options: OpenOptions = {}): Promis
 }
 
 /**
- * The chunks of an open regular file, each a new buffer of up to `chunkBytes` (consumers may keep
- * a chunk: a JSON document reader holds its head). Closes the file at its end or on an error.
+ * The chunks of an open regular file, of up to `chunkBytes` each: a new buffer each (consumers
+ * may keep a chunk: a JSON document reader holds its head), or one reused buffer while `reuse()`
+ * says the consumer allows it. Closes the file at its end or on an error.
  */
-async function* fileChunks(fd: number, chunkBytes: number, size: number, onBytes: (n: number) => void, close: () => void): AsyncGenerator<Buffer> {
+async function* fileChunks(
+  fd: number,
+  chunkBytes: number,
+  size: number,
+  onBytes: (n: number) => void,
+  close: () => void,
+  reuse: () => boolean,
+): AsyncGenerator<Buffer> {
   let read = 0;
+  let spare: Buffer | undefined;
   try {
     while (true) {
       // No 4 MiB buffer for a 2 KiB file: the size on disk bounds the first chunks (a file that
       // grows while it is read still gets read to its end, in small chunks first).
       const want = Math.max(1, Math.min(chunkBytes, Math.max(size - read, 64 * 1024)));
-      const buf = Buffer.allocUnsafeSlow(want);
+      let buf: Buffer;
+      if (!reuse()) buf = Buffer.allocUnsafeSlow(want);
+      else {
+        if (spare === undefined || spare.length < want) spare = Buffer.allocUnsafeSlow(Math.max(want, chunkBytes));
+        buf = spare.subarray(0, want);
+      }
       let n = 0;
       while (n < want) {
         const got = readSync(fd, buf, n, want - n, null);

@@ -78,10 +78,76 @@ function reachText(s: ServiceRow): string {
   return s.reachability;
 }
 
+/**
+ * Column widths (cell padding included) for a table that must fit `width` characters with its
+ * borders: the last column (the reason) takes what is left; when that is less than `lastMin`, the
+ * columns in `shrinkOrder` give up width down to their minimum first.
+ */
+export function fitColumns(ideal: readonly number[], min: readonly number[], shrinkOrder: readonly number[], width: number, lastMin: number): number[] {
+  const w = [...ideal];
+  const borders = ideal.length + 2;
+  let last = width - borders - w.reduce((a, b) => a + b, 0);
+  for (const i of shrinkOrder) {
+    if (last >= lastMin) break;
+    const take = Math.min(lastMin - last, (w[i] ?? 0) - (min[i] ?? 0));
+    if (take <= 0) continue;
+    w[i] = (w[i] ?? 0) - take;
+    last += take;
+  }
+  return [...w, Math.max(lastMin, last)];
+}
+
+/** Narrower than this, findings are listed one under another instead of as a table. */
+export const STACKED_BELOW_COLUMNS = 100;
+
+/**
+ * Words of `text` in lines of at most `width` characters: the first line starts with `first`,
+ * the others with `indent`. A word longer than a line stays whole.
+ */
+function wrapWords(text: string, width: number, first: string, indent: string): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(/\s+/)) {
+    if (word === '') continue;
+    const lead = lines.length === 0 ? first : indent;
+    if (line !== '' && lead.length + line.length + 1 + word.length > width) {
+      lines.push(lead + line);
+      line = word;
+    } else {
+      line = line === '' ? word : `${line} ${word}`;
+    }
+  }
+  if (line !== '') lines.push((lines.length === 0 ? first : indent) + line);
+  return lines;
+}
+
+/** A line of text made to fit the terminal: wrapped at words, continuation lines indented. */
+function fitLine(line: string, width: number): string[] {
+  if ([...line].length <= width) return [line];
+  const lead = /^\s*/.exec(line)?.[0] ?? '';
+  return wrapWords(line, width, lead, `${lead}  `);
+}
+
+/** Findings one under another, for a terminal too narrow for the table. */
+function stackedFindings(rows: readonly ServiceRow[], width: number, colour: boolean, broken: boolean): string {
+  const out: string[] = [];
+  for (const s of rows) {
+    const head = `${paint(s.severity, SEVERITY_SGR[s.severity], colour)} ${FINDING_LABEL[s.finding]}: ${terminalSafe(s.key)}`;
+    out.push(...wrapWords(head, width, '', '    '));
+    const facts = broken
+      ? `${groupDigits(s.blocked)} of ${groupDigits(s.flows)} flows blocked, ${shortTime(s.first)} to ${shortTime(s.last)}; blocked by ${terminalSafe(deniedByText(s))}`
+      : `${groupDigits(s.flows)} flow${s.flows === 1 ? '' : 's'}, ${reachText(s)}`;
+    out.push(...wrapWords(facts, width, '  ', '    '));
+    out.push(...wrapWords(terminalSafe(s.reason), width, '  ', '    '));
+  }
+  return out.join('\n');
+}
+
 function findingsTable(rows: readonly ServiceRow[], width: number, colour: boolean): string {
-  const fixed = [10, 20, 38, 7, 10];
-  const reasonWidth = Math.max(30, width - fixed.reduce((a, b) => a + b, 0) - 1);
-  const t = newTable(['severity', 'finding', 'service', 'flows', 'reach', 'reason'], [...fixed, reasonWidth], colour);
+  if (width < STACKED_BELOW_COLUMNS) return stackedFindings(rows, width, colour, false);
+  // severity, finding, service, flows, reach; then the reason.
+  const widths = fitColumns([10, 20, 38, 7, 10], [10, 13, 22, 7, 10], [2, 1], width, 28);
+  const t = newTable(['severity', 'finding', 'service', 'flows', 'reach', 'reason'], widths, colour);
   for (const s of rows) {
     t.push([
       paint(s.severity, SEVERITY_SGR[s.severity], colour),
@@ -102,9 +168,11 @@ function deniedByText(s: ServiceRow): string {
 }
 
 function brokenTable(rows: readonly ServiceRow[], width: number, colour: boolean): string {
-  const fixed = [38, 9, 21, 21, 26];
-  const reasonWidth = Math.max(30, width - fixed.reduce((a, b) => a + b, 0) - 1);
-  const t = newTable(['service', 'blocked', 'first seen', 'last seen', 'blocked by', 'reason'], [...fixed, reasonWidth], colour);
+  // Six columns need more room than five.
+  if (width < STACKED_BELOW_COLUMNS + 10) return stackedFindings(rows, width, colour, true);
+  // service, blocked, first seen, last seen, blocked by; then the reason. Times wrap at the space.
+  const widths = fitColumns([38, 9, 21, 21, 26], [22, 9, 12, 12, 16], [0, 4, 2, 3], width, 28);
+  const t = newTable(['service', 'blocked', 'first seen', 'last seen', 'blocked by', 'reason'], widths, colour);
   for (const s of rows) {
     t.push([
       terminalSafe(s.key),
@@ -148,9 +216,10 @@ function limitLines(report: Report): string[] {
 }
 
 export function renderTable(report: Report, options: RenderOptions): string {
-  const width = Math.max(100, Math.min(options.width, 220));
+  // The terminal's width (a fixed 140 off a terminal), within reason.
+  const width = Math.max(60, Math.min(options.width, 220));
   const colour = options.colour;
-  const out: string[] = [...header(report), '', countsTable(report, colour), ''];
+  const out: string[] = [...header(report).flatMap((l) => fitLine(l, width)), '', countsTable(report, colour), ''];
   const findings = report.services.filter((s) => s.finding !== 'ok');
   if (findings.length === 0) {
     out.push(report.totals.flows === 0 ? 'No flows were read.' : 'No findings: every flow is documented and behaves as documented.');
@@ -160,7 +229,7 @@ export function renderTable(report: Report, options: RenderOptions): string {
       const rows = findings.filter((s) => auditSection(s) === section);
       if (rows.length === 0) continue;
       const take = rows.slice(0, Math.max(0, TABLE_FINDINGS_SHOWN - shown));
-      out.push(paint(`${AUDIT_SECTION_TITLES[section]!} (${rows.length})`, '\u001b[1m', colour));
+      out.push(...fitLine(`${AUDIT_SECTION_TITLES[section]!} (${rows.length})`, width).map((l) => paint(l, '\u001b[1m', colour)));
       if (take.length > 0) out.push(section === 0 ? brokenTable(take, width, colour) : findingsTable(take, width, colour));
       if (take.length < rows.length) out.push(`  … ${rows.length - take.length} more in this section (see --format json, markdown or html)`);
       out.push('');
@@ -168,11 +237,11 @@ export function renderTable(report: Report, options: RenderOptions): string {
     }
   } else {
     const take = findings.slice(0, TABLE_FINDINGS_SHOWN);
-    out.push(paint(`Findings, worst first (${findings.length})`, '\u001b[1m', colour));
+    out.push(...fitLine(`Findings, worst first (${findings.length})`, width).map((l) => paint(l, '\u001b[1m', colour)));
     out.push(findingsTable(take, width, colour));
     if (take.length < findings.length) out.push(`… ${findings.length - take.length} more findings (see --format json, markdown or html)`);
     out.push('');
   }
-  out.push(...coverageLines(report), ...anomalyLines(report), ...limitLines(report));
+  out.push(...[...coverageLines(report), ...anomalyLines(report), ...limitLines(report)].flatMap((l) => fitLine(l, width)));
   return `${out.join('\n').replace(/\n+$/, '')}\n`;
 }

@@ -38,7 +38,7 @@ describe('--help', () => {
       const text = await help(command);
       const options = new Set([...text.matchAll(/^\s+(?:-(\w), )?--([\w-]+)/gm)].flatMap((m) => [m[1], m[2]].filter((x): x is string => x !== undefined)));
       options.add('no-color');
-      for (const m of text.matchAll(/^  portolan (.*)$/gm)) {
+      for (const m of text.matchAll(/^ {2}portolan (.*)$/gm)) {
         for (const o of (m[1] ?? '').matchAll(/(?:^|\s)--?([\w-]+)/g)) expect(options, `${command}: ${m[1]}`).toContain(o[1]);
       }
     }

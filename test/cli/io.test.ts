@@ -109,6 +109,20 @@ describe('colour', () => {
   });
 });
 
+describe('the terminal table fits the terminal', () => {
+  for (const columns of [60, 80, 100, 120, 160]) {
+    it(`${columns} columns: no line is wider (findings listed one under another below 100)`, async () => {
+      for (const command of ['analyze', 'audit']) {
+        const r = await cli([command, DEMO, IPTABLES, '--inventory', INVENTORY], { tty: true, columns, env: { NO_COLOR: '1' } });
+        const widest = Math.max(...r.out.split('\n').map((l) => [...l].length));
+        expect(widest, `${command} at ${columns}`).toBeLessThanOrEqual(columns);
+        if (columns < 100) expect(r.out, `${command} at ${columns}`).not.toContain('┌──────────┬');
+        else expect(r.out, `${command} at ${columns}`).toContain('┌──────────┬');
+      }
+    });
+  }
+});
+
 describe('exit codes mean the same on every command', () => {
   it('0 when clean, 1 at or above --fail-on, 2 for usage and input errors', async () => {
     expect((await cli(['analyze', DEMO, '--inventory', INVENTORY])).code).toBe(0);

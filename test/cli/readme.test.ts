@@ -38,6 +38,11 @@ describe('README', () => {
     expect(readme.indexOf('1. **Is everything that talks documented?**')).toBeLessThan(order[0]!);
   });
 
+  it("shows the demo's real output (fixtures/report/demo.expected.txt)", () => {
+    const demo = readFileSync(new URL('../../fixtures/report/demo.expected.txt', import.meta.url), 'utf8').trimEnd();
+    expect(readme).toContain(`It prints:\n\n\`\`\`\n${demo}\n\`\`\``);
+  });
+
   it('has no placeholder text', () => {
     expect(readme).not.toMatch(/follows as they land|TODO|TBD|placeholder/i);
   });

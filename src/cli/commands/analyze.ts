@@ -36,6 +36,7 @@ import { DEFAULT_MAX_LINE_BYTES } from '../../ingest/logs/framing.js';
 import { MAX_ASSEMBLED_VALUES, MAX_JSON_DEPTH, MAX_JSON_STRING_CHARS } from '../../ingest/logs/json-stream.js';
 import type { CommandDef } from '../command.js';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE } from '../command.js';
+import { optionalString, stringList } from '../args.js';
 import { FINDING_EXIT_CODES, helpEpilog } from '../help.js';
 import { inputOptions, parseInputOptions } from '../input-options.js';
 import type { Io } from '../io.js';
@@ -102,21 +103,9 @@ interface AnalysisArgs {
   jobs: number | undefined;
 }
 
-function stringList(v: unknown): string[] {
-  if (v === undefined) return [];
-  const arr = Array.isArray(v) ? v : [v];
-  return arr.map((x) => String(x));
-}
-
-function optionalString(v: unknown): string | undefined {
-  if (v === undefined || v === null) return undefined;
-  if (Array.isArray(v)) throw new UsageError(`an option was given more than once: ${v.map(String).join(', ')}`);
-  return String(v);
-}
-
 function parseArgs(args: Record<string, unknown>): AnalysisArgs {
-  const output = optionalString(args['output']);
-  const formatArg = optionalString(args['format']);
+  const output = optionalString(args['output'], '--output');
+  const formatArg = optionalString(args['format'], '--format');
   let format: ReportFormat = 'table';
   if (formatArg !== undefined) {
     if (!isReportFormat(formatArg)) throw new UsageError(`--format ${formatArg}: choose one of ${REPORT_FORMATS.join(', ')}`);
@@ -124,7 +113,7 @@ function parseArgs(args: Record<string, unknown>): AnalysisArgs {
   } else if (output !== undefined) {
     format = formatForPath(output) ?? 'table';
   }
-  const failOnArg = optionalString(args['fail-on']) ?? 'none';
+  const failOnArg = optionalString(args['fail-on'], '--fail-on') ?? 'none';
   const failOn = FAIL_ON_CHOICES.find((c) => c === failOnArg);
   if (failOn === undefined) throw new UsageError(`--fail-on ${failOnArg}: choose one of ${FAIL_ON_CHOICES.join(', ')}`);
   const inputs = stringList(args['inputs']);
@@ -144,7 +133,7 @@ function parseArgs(args: Record<string, unknown>): AnalysisArgs {
     jobs: typeof jobs === 'number' ? jobs : undefined,
     inputs,
     catalog: stringList(args['catalog']),
-    inventory: optionalString(args['inventory']),
+    inventory: optionalString(args['inventory'], '--inventory'),
     paramTexts: args['param'],
     format,
     output,
@@ -313,6 +302,8 @@ export async function runAnalysis(command: ReportCommand, rawArgs: Record<string
     ...(a.inventory !== undefined ? { inventoryPath: a.inventory } : {}),
     ...(a.inputFormat !== undefined ? { inputFormat: a.inputFormat } : {}),
     ...(a.maxFlows !== undefined ? { maxFlows: a.maxFlows } : {}),
+    ...(Object.keys(a.log).length > 0 ? { log: a.log } : {}),
+    ...(a.ftpPorts.length > 0 ? { ftpPorts: a.ftpPorts } : {}),
   };
 
   let pipeline: PipelineResult;

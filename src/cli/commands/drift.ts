@@ -18,6 +18,7 @@ import type { DriftFormat } from '../../drift/render/index.js';
 import type { DriftSeverity } from '../../drift/types.js';
 import { terminalSafe } from '../../report/escape.js';
 import type { CommandDef } from '../command.js';
+import { optionalString } from '../args.js';
 import { FINDING_EXIT_CODES, helpEpilog } from '../help.js';
 import { EXIT_FINDINGS, EXIT_OK } from '../command.js';
 import type { Io } from '../io.js';
@@ -36,12 +37,6 @@ interface DriftArgs {
   volumeThreshold: number;
   colour: boolean | undefined;
   quiet: boolean;
-}
-
-function optionalString(v: unknown, option: string): string | undefined {
-  if (v === undefined || v === null) return undefined;
-  if (Array.isArray(v)) throw new UsageError(`${option} was given more than once`);
-  return String(v);
 }
 
 function parseArgs(args: Record<string, unknown>): DriftArgs {

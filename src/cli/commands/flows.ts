@@ -20,6 +20,7 @@ import { FLOW_FORMATS, flowRenderers, renderFlowLine, renderFlowsSummary } from 
 import type { FlowFormat } from '../../report/flows/index.js';
 import type { CommandDef } from '../command.js';
 import { EXIT_OK, EXIT_USAGE } from '../command.js';
+import { stringList } from '../args.js';
 import { READ_EXIT_CODES, helpEpilog } from '../help.js';
 import { inputOptions, parseInputOptions } from '../input-options.js';
 import type { Io } from '../io.js';
@@ -32,11 +33,6 @@ function positiveNumber(args: Record<string, unknown>, name: string): number | u
   if (v === undefined) return undefined;
   if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) throw new UsageError(`--${name} must be a positive number of seconds (got ${String(v)})`);
   return v;
-}
-
-function stringList(v: unknown): string[] {
-  if (v === undefined) return [];
-  return (Array.isArray(v) ? v : [v]).map(String);
 }
 
 function isFlowFormat(v: unknown): v is FlowFormat {

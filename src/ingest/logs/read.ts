@@ -318,7 +318,8 @@ export async function readLog(
       });
     },
   });
-  for await (const chunk of input.chunks()) framer.push(chunk);
+  // Transient: the framer decodes lines to strings and copies only the partial last line.
+  for await (const chunk of input.chunks({ transient: true })) framer.push(chunk);
   framer.end();
   stats.lines = framer.lines;
 

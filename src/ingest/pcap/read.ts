@@ -67,7 +67,8 @@ export async function readCapture(
   const { reader, ctx } = createReader(format, input.name, onPacket, anomalies);
   let stoppedEarly = false;
   try {
-    for await (const chunk of input.chunks()) {
+    // Transient: the reader copies the one record a chunk boundary cuts, nothing else.
+    for await (const chunk of input.chunks({ transient: true })) {
       if (!reader.push(chunk)) {
         stoppedEarly = true;
         break;
