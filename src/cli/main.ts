@@ -42,8 +42,9 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
     .wrap(Math.min(110, io.stdout.columns ?? 100))
     .exitProcess(false)
     .fail((msg: string | undefined, err: Error | undefined) => {
-      if (err !== undefined) failure ??= err;
-      else usageMessages.push(msg ?? 'bad usage');
+      // yargs-parser's own errors (an option without its value) are usage errors too.
+      if (err !== undefined && err.name !== 'YError') failure ??= err;
+      else usageMessages.push(msg ?? err?.message ?? 'bad usage');
       // yargs goes on (to the command's handler) when this returns: stop it, so that a mistyped
       // option never runs the command before the usage error.
       throw new UsageStop();
@@ -103,6 +104,8 @@ export function usageText(messages: readonly string[], argv: readonly string[]):
     const invalid = /^Invalid values?:\s+Argument: ([\w-]+), Given: (.*), Choices: (.*)$/s.exec(m);
     if (invalid !== null) return `--${invalid[1] ?? ''} ${invalid[2] ?? ''}: choose one of ${(invalid[3] ?? '').replace(/"/g, '')}`;
     if (/^Not enough non-option arguments/.test(m)) return missingArgument(argv);
+    const needs = /^Not enough arguments following: (\S+)$/.exec(m);
+    if (needs !== null) return `${typed(needs[1] ?? '')} needs a value`;
     if (unknown === null) return m.replace(/^Did you mean/, 'did you mean');
     const names = (unknown[1] ?? '').split(', ').map(typed);
     const options = names.filter((n) => n.startsWith('-'));

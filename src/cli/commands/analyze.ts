@@ -36,7 +36,7 @@ import { DEFAULT_MAX_LINE_BYTES } from '../../ingest/logs/framing.js';
 import { MAX_ASSEMBLED_VALUES, MAX_JSON_DEPTH, MAX_JSON_STRING_CHARS } from '../../ingest/logs/json-stream.js';
 import type { CommandDef } from '../command.js';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE } from '../command.js';
-import { optionalString, stringList } from '../args.js';
+import { optionalString, stringList, wholeNumberOption } from '../args.js';
 import { FINDING_EXIT_CODES, helpEpilog } from '../help.js';
 import { inputOptions, parseInputOptions } from '../input-options.js';
 import type { Io } from '../io.js';
@@ -120,17 +120,11 @@ function parseArgs(args: Record<string, unknown>): AnalysisArgs {
   if (inputs.length === 0) throw new UsageError('name at least one capture or log file (or - for standard input)');
   if (inputs.filter((i) => i === '-').length > 1) throw new UsageError('standard input (-) can be read only once');
   const colour = args['color'];
-  const maxFlows = args['max-flows'];
-  if (maxFlows !== undefined && (typeof maxFlows !== 'number' || !Number.isInteger(maxFlows) || maxFlows < 1)) {
-    throw new UsageError(`--max-flows must be a whole number of at least 1 (got ${String(maxFlows)})`);
-  }
+  const maxFlows = wholeNumberOption(args['max-flows'], '--max-flows', 1);
   const input = parseInputOptions(args);
-  const jobs = args['jobs'];
-  if (jobs !== undefined && (typeof jobs !== 'number' || !Number.isInteger(jobs) || jobs < 1)) {
-    throw new UsageError(`--jobs must be a whole number of at least 1 (got ${String(jobs)})`);
-  }
+  const jobs = wholeNumberOption(args['jobs'], '--jobs', 1);
   return {
-    jobs: typeof jobs === 'number' ? jobs : undefined,
+    jobs,
     inputs,
     catalog: stringList(args['catalog']),
     inventory: optionalString(args['inventory'], '--inventory'),
@@ -143,7 +137,7 @@ function parseArgs(args: Record<string, unknown>): AnalysisArgs {
     ftpPorts: input.ftpPorts,
     quiet: args['quiet'] === true,
     colour: typeof colour === 'boolean' ? colour : undefined,
-    maxFlows: typeof maxFlows === 'number' ? maxFlows : undefined,
+    maxFlows,
   };
 }
 

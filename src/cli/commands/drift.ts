@@ -18,7 +18,7 @@ import type { DriftFormat } from '../../drift/render/index.js';
 import type { DriftSeverity } from '../../drift/types.js';
 import { terminalSafe } from '../../report/escape.js';
 import type { CommandDef } from '../command.js';
-import { optionalString } from '../args.js';
+import { numberOption, optionalString } from '../args.js';
 import { FINDING_EXIT_CODES, helpEpilog } from '../help.js';
 import { EXIT_FINDINGS, EXIT_OK } from '../command.js';
 import type { Io } from '../io.js';
@@ -53,10 +53,9 @@ function parseArgs(args: Record<string, unknown>): DriftArgs {
   const failOn = DRIFT_FAIL_ON.find((c) => c === failOnArg);
   if (failOn === undefined) throw new UsageError(`--fail-on ${failOnArg}: choose one of ${DRIFT_FAIL_ON.join(', ')}`);
   const thresholdArg = args['volume-threshold'];
-  const volumeThreshold = thresholdArg === undefined ? DEFAULT_VOLUME_THRESHOLD : Number(thresholdArg);
-  if (Array.isArray(thresholdArg) || !Number.isFinite(volumeThreshold) || volumeThreshold <= 1) {
-    throw new UsageError(`--volume-threshold ${String(thresholdArg)}: give a factor greater than 1 (e.g. 10 reports ×10 and ÷10 changes)`);
-  }
+  if (Array.isArray(thresholdArg)) throw new UsageError('--volume-threshold was given more than once');
+  const volumeThreshold =
+    numberOption(thresholdArg, '--volume-threshold', 1, 'a factor greater than 1 (e.g. 10 reports ×10 and ÷10 changes)') ?? DEFAULT_VOLUME_THRESHOLD;
   const history = optionalString(args['history'], '--history');
   const old = optionalString(args['old'], 'OLD');
   const neu = optionalString(args['new'], 'NEW');

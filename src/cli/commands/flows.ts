@@ -20,7 +20,7 @@ import { FLOW_FORMATS, flowRenderers, renderFlowLine, renderFlowsSummary } from 
 import type { FlowFormat } from '../../report/flows/index.js';
 import type { CommandDef } from '../command.js';
 import { EXIT_OK, EXIT_USAGE } from '../command.js';
-import { stringList } from '../args.js';
+import { numberOption, stringList, wholeNumberOption } from '../args.js';
 import { READ_EXIT_CODES, helpEpilog } from '../help.js';
 import { inputOptions, parseInputOptions } from '../input-options.js';
 import type { Io } from '../io.js';
@@ -28,25 +28,15 @@ import { writeOut } from '../io.js';
 
 const STREAM_CHUNK = 64 * 1024;
 
-function positiveNumber(args: Record<string, unknown>, name: string): number | undefined {
-  const v = args[name];
-  if (v === undefined) return undefined;
-  if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) throw new UsageError(`--${name} must be a positive number of seconds (got ${String(v)})`);
-  return v;
-}
-
 function isFlowFormat(v: unknown): v is FlowFormat {
   return typeof v === 'string' && (FLOW_FORMATS as readonly string[]).includes(v);
 }
 
 /** The user's options, checked, as pipeline options; `clearProgress` wipes the progress line. */
 function pipelineOptions(args: Record<string, unknown>, io: Io): { options: PipelineOptions; clearProgress: () => void } {
-  const tcp = positiveNumber(args, 'timeout-tcp');
-  const udp = positiveNumber(args, 'timeout-udp');
-  const maxFlows = args['max-flows'];
-  if (maxFlows !== undefined && (typeof maxFlows !== 'number' || !Number.isInteger(maxFlows) || maxFlows < 1)) {
-    throw new UsageError(`--max-flows must be a whole number of at least 1 (got ${String(maxFlows)})`);
-  }
+  const tcp = numberOption(args['timeout-tcp'], '--timeout-tcp', 0, 'a positive number of seconds');
+  const udp = numberOption(args['timeout-udp'], '--timeout-udp', 0, 'a positive number of seconds');
+  const maxFlows = wholeNumberOption(args['max-flows'], '--max-flows', 1);
   const flowTable: NonNullable<PipelineOptions['flowTable']> = {};
   if (tcp !== undefined) flowTable.tcpTimeout = tcp;
   if (udp !== undefined) {
