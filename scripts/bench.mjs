@@ -4,9 +4,10 @@
  * generated inputs in the same run. Prints one table (tool, input, wall median, packets/s or
  * lines/s, peak RSS, ratio) and writes it as JSON for tracking.
  *
- * Inputs are generated deterministically (../shared/bench generators for captures and
- * iptables/ASA logs, scripts/bench/gen-logs.mjs for PAN-OS and JSON logs) and cached outside the
- * repository ($PORTOLAN_BENCH_CACHE, default ~/.cache/portolan-bench).
+ * Inputs are generated deterministically (captures and iptables/ASA logs by the ../shared/bench
+ * generators when present, else by scripts/bench/gen-capture.mjs and gen-logs.mjs; PAN-OS and JSON
+ * logs by scripts/bench/gen-logs.mjs) and cached outside the repository ($PORTOLAN_BENCH_CACHE,
+ * default ~/.cache/portolan-bench). Generators run under `nice -n 19`.
  *
  * Reference tools are used when installed:
  *   apt-get install -y tcpdump tshark softflowd nfdump argus-server argus-client mawk
@@ -62,38 +63,53 @@ if (timeBin === null) {
 }
 
 // ---- inputs -------------------------------------------------------------------------------------
+// Captures and iptables/ASA logs come from the shared Python generators when they are there (the
+// reference figures of issue 9 were measured on their output), else from the project's own
+// (scripts/bench/gen-capture.mjs, gen-logs.mjs --format iptables-asa): a clean clone benchmarks
+// too. The two write different bytes, so their files are cached under different names.
 const Q = opt.quick;
+const shared = existsSync(join(sharedBench, 'gen-pcap.py')) && existsSync(join(sharedBench, 'gen-logs.py')) && has('python3');
+const generator = shared ? `shared (${sharedBench})` : 'project (scripts/bench)';
+const cached = (file) => (shared ? file : `project-${file}`);
+const capture = (packets, flows, seed, extra = []) => (out) => {
+  const args = ['--packets', String(packets), '--flows', String(flows), '--seed', String(seed), ...extra, '--out', out];
+  return shared ? ['python3', join(sharedBench, 'gen-pcap.py'), ...args] : [process.execPath, join(root, 'scripts', 'bench', 'gen-capture.mjs'), ...args];
+};
+const firewallLog = (lines, seed) => (out) =>
+  shared
+    ? ['python3', join(sharedBench, 'gen-logs.py'), '--lines', String(lines), '--seed', String(seed), '--out', out]
+    : [process.execPath, join(root, 'scripts', 'bench', 'gen-logs.mjs'), '--format', 'iptables-asa', '--lines', String(lines), '--seed', String(seed), '--out', out];
 const inputs = [
   {
     name: Q ? 'capture-1m' : 'capture-5m',
     kind: 'capture',
-    file: Q ? 'capture-1m.pcap' : 'capture-5m.pcap',
+    file: cached(Q ? 'capture-1m.pcap' : 'capture-5m.pcap'),
     units: Q ? 1_000_000 : 5_000_000,
-    gen: (out) => ['python3', join(sharedBench, 'gen-pcap.py'), '--packets', String(Q ? 1_000_000 : 5_000_000), '--flows', String(Q ? 40_000 : 200_000), '--seed', '3', '--out', out],
+    gen: capture(Q ? 1_000_000 : 5_000_000, Q ? 40_000 : 200_000, 3),
   },
   {
     name: Q ? 'capture-1m-200k-concurrent' : 'capture-5m-1m-concurrent',
     kind: 'capture',
-    file: Q ? 'capture-1m-200k.pcap' : 'capture-5m-1m.pcap',
+    file: cached(Q ? 'capture-1m-200k.pcap' : 'capture-5m-1m.pcap'),
     units: Q ? 1_000_000 : 5_000_000,
     concurrent: Q ? 200_000 : 1_000_000,
-    gen: (out) => ['python3', join(sharedBench, 'gen-pcap.py'), '--packets', String(Q ? 1_000_000 : 5_000_000), '--flows', String(Q ? 200_000 : 1_000_000), '--concurrency', String(Q ? 200_000 : 1_000_000), '--seed', '4', '--out', out],
+    gen: capture(Q ? 1_000_000 : 5_000_000, Q ? 200_000 : 1_000_000, 4, ['--concurrency', String(Q ? 200_000 : 1_000_000)]),
   },
   {
     name: Q ? 'capture-2m-half' : 'capture-10m-half',
     kind: 'capture',
-    note: 'same flow mix and concurrency as the first capture, twice as long: memory must not grow',
-    file: Q ? 'capture-2m.pcap' : 'capture-10m.pcap',
+    note: 'the flow mix and rate of the first capture, twice as long: memory must not grow',
+    file: cached(Q ? 'capture-2m.pcap' : 'capture-10m.pcap'),
     units: Q ? 2_000_000 : 10_000_000,
-    gen: (out) => ['python3', join(sharedBench, 'gen-pcap.py'), '--packets', String(Q ? 2_000_000 : 10_000_000), '--flows', String(Q ? 80_000 : 400_000), '--seed', '3', '--out', out],
+    gen: capture(Q ? 2_000_000 : 10_000_000, Q ? 80_000 : 400_000, 3),
     optional: true,
   },
   {
     name: Q ? 'logs-iptables-asa-1m' : 'logs-iptables-asa-10m',
     kind: 'log',
-    file: Q ? 'logs-1m.log' : 'logs-10m.log',
+    file: cached(Q ? 'logs-1m.log' : 'logs-10m.log'),
     units: Q ? 1_000_000 : 10_000_000,
-    gen: (out) => ['python3', join(sharedBench, 'gen-logs.py'), '--lines', String(Q ? 1_000_000 : 10_000_000), '--seed', '1', '--out', out],
+    gen: firewallLog(Q ? 1_000_000 : 10_000_000, 1),
   },
   ...['panos', 'zeek-json', 'suricata'].map((format) => ({
     name: `logs-${format}-${Q ? '1m' : '2m'}`,
@@ -103,7 +119,7 @@ const inputs = [
     target: format !== 'panos',
     file: `logs-${format}-${Q ? '1m' : '2m'}.log`,
     units: Q ? 1_000_000 : 2_000_000,
-    gen: (out) => ['node', join(root, 'scripts', 'bench', 'gen-logs.mjs'), '--format', format, '--lines', String(Q ? 1_000_000 : 2_000_000), '--seed', '5', '--out', out],
+    gen: (out) => [process.execPath, join(root, 'scripts', 'bench', 'gen-logs.mjs'), '--format', format, '--lines', String(Q ? 1_000_000 : 2_000_000), '--seed', '5', '--out', out],
   })),
 ];
 const selected = opt.only ? inputs.filter((i) => opt.only.split(',').includes(i.name)) : inputs;
@@ -112,11 +128,6 @@ for (const input of selected) {
   input.path = join(cache, input.file);
   if (existsSync(input.path)) continue;
   const argv = input.gen(input.path + '.tmp');
-  if (argv[0] === 'python3' && !existsSync(argv[1])) {
-    console.error(`bench: generator ${argv[1]} not found (set PORTOLAN_SHARED_BENCH); skipping ${input.name}`);
-    input.skip = true;
-    continue;
-  }
   process.stderr.write(`bench: generating ${input.name} → ${input.path}\n`);
   // Generators run at the lowest priority: they share the machine with whatever else runs.
   execFileSync('nice', ['-n', '19', ...argv], { stdio: ['ignore', 'ignore', 'inherit'] });
@@ -322,6 +333,7 @@ const pad = (s, n) => String(s).padEnd(n);
 const lpad = (s, n) => String(s).padStart(n);
 const fmtRate = (x) => (x >= 1e6 ? `${(x / 1e6).toFixed(2)} M` : `${(x / 1e3).toFixed(0)} k`);
 const load = loadavg();
+console.log(`inputs: ${cache} (captures and iptables/ASA logs by the ${generator} generators)`);
 console.log(`portolan bench ${new Date().toISOString().slice(0, 10)}: ${cores} cores (${cpus()[0]?.model ?? 'unknown cpu'}), node ${process.version}, load average ${load.map((x) => x.toFixed(1)).join(' ')}, median of ${runs}`);
 console.log('rate = units / wall median; ×wall and ×cpu = portolan (flows on captures, analyze on logs) against the tool, by wall and by CPU time\n');
 console.log(`${pad('input', 30)} ${pad('tool', 32)} ${lpad('wall s', 7)} ${lpad('cpu s', 7)} ${lpad('rate', 18)} ${lpad('MB/s', 6)} ${lpad('peak MB', 8)} ${lpad('×wall', 7)} ${lpad('×cpu', 7)}`);
@@ -342,7 +354,7 @@ for (const t of targets) {
 const jsonOut = resolve(opt.json ?? join(cache, 'bench-results.json'));
 writeFileSync(
   jsonOut,
-  JSON.stringify({ date: new Date().toISOString(), node: process.version, cores, cpu: cpus()[0]?.model ?? null, loadAverage: load, runs, quick: Q, rows, targets }, null, 2) + '\n',
+  JSON.stringify({ date: new Date().toISOString(), generator, node: process.version, cores, cpu: cpus()[0]?.model ?? null, loadAverage: load, runs, quick: Q, rows, targets }, null, 2) + '\n',
 );
 console.log(`\nwritten: ${jsonOut}`);
 rmSync(tmp, { recursive: true, force: true });

@@ -1,10 +1,13 @@
 #!/usr/bin/env node
 /**
- * Deterministic generator of large flow-log files for the benchmark, in the formats the shared
- * generator does not write: PAN-OS TRAFFIC CSV, Zeek conn.log JSON lines, Suricata eve.json flow
- * events. The same arguments always give the same bytes.
+ * Deterministic generator of large flow-log files for the benchmark: PAN-OS TRAFFIC CSV, Zeek
+ * conn.log JSON lines, Suricata eve.json flow events, and (`iptables-asa`, used when the shared
+ * generator ../shared/bench/gen-logs.py is not there) iptables/UFW kernel LOG lines with
+ * traditional and RFC 3339 syslog headers mixed with Cisco ASA 106023 deny and 302013 built
+ * messages and unrelated syslog noise, about 2000 lines per second of log time. The same
+ * arguments always give the same bytes.
  *
- *   node scripts/bench/gen-logs.mjs --format zeek-json|suricata|panos --lines N --seed S --out FILE
+ *   node scripts/bench/gen-logs.mjs --format zeek-json|suricata|panos|iptables-asa --lines N --seed S --out FILE
  */
 import { createWriteStream } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -19,7 +22,7 @@ const { values } = parseArgs({
   },
 });
 if (!values.format || !values.lines || !values.out) {
-  console.error('usage: gen-logs.mjs --format zeek-json|suricata|panos --lines N [--seed S] --out FILE');
+  console.error('usage: gen-logs.mjs --format zeek-json|suricata|panos|iptables-asa --lines N [--seed S] --out FILE');
   process.exit(2);
 }
 
@@ -51,6 +54,20 @@ function ip4(n) {
 function iso(t) {
   return new Date(Math.floor(t * 1000)).toISOString();
 }
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+/** `Mar  1 00:00:00`: the traditional (RFC 3164) syslog time stamp. */
+function bsd(t) {
+  const d = new Date(Math.floor(t * 1000));
+  const hms = d.toISOString().slice(11, 19);
+  return `${MONTHS[d.getUTCMonth()]} ${String(d.getUTCDate()).padStart(2, ' ')} ${hms}`;
+}
+const RULES = ['IPT-DENY:', '[UFW BLOCK]', 'DROP-IN:', 'nft-drop:'];
+const ASA_GROUPS = [
+  ['outside', 'inside', 'OUTSIDE_IN'],
+  ['inside', 'dmz', 'INSIDE_OUT'],
+  ['dmz', 'inside', 'DMZ_IN'],
+];
+let connId = 134000000;
 
 for (let i = 0; i < lines; i++) {
   ts += rand() * 0.001;
@@ -65,6 +82,25 @@ for (let i = 0; i < lines; i++) {
   const pname = proto === 6 ? 'tcp' : 'udp';
   let line;
   switch (values.format) {
+    case 'iptables-asa': {
+      ts += rand() * 0.0009; // about 2000 lines per second in all
+      const r = rand();
+      if (r < 0.55) {
+        const header = rand() < 0.7 ? `${bsd(ts)} fw0${int(1, 3)} kernel: [${(1234567 + ts - Number(values.start)).toFixed(6)}]` : `${iso(ts).replace('Z', '+00:00')} fw0${int(1, 3)} kernel:`;
+        const inbound = rand() < 0.6;
+        const l4 = proto === 6 ? `PROTO=TCP SPT=${sport} DPT=${dport} WINDOW=${pick([8192, 64240, 29200])} RES=0x00 ${rand() < 0.85 ? 'SYN' : 'ACK'} URGP=0` : `PROTO=UDP SPT=${sport} DPT=${dport} LEN=${int(9, 512)}`;
+        line = `${header} ${pick(RULES)} IN=${inbound ? 'eth0' : ''} OUT=${inbound ? '' : 'eth0'} SRC=${src} DST=${dst} LEN=${proto === 6 ? 60 : int(29, 540)} TOS=0x00 PREC=0x00 TTL=${int(40, 128)} ID=${int(1, 65535)}${rand() < 0.5 ? ' DF' : ''} ${l4} `;
+      } else if (r < 0.9) {
+        const [from, to, group] = pick(ASA_GROUPS);
+        line = `${bsd(ts)} asa0${int(1, 2)} %ASA-4-106023: Deny ${pname} src ${from}:${src}/${sport} dst ${to}:${dst}/${dport} by access-group "${group}" [0x${int(1, 2 ** 31).toString(16)}, 0x0]`;
+      } else if (r < 0.97) {
+        const [from, to] = pick(ASA_GROUPS);
+        line = `${bsd(ts)} asa0${int(1, 2)} %ASA-6-302013: Built inbound ${pname.toUpperCase()} connection ${connId++} for ${from}:${src}/${sport} (${src}/${sport}) to ${to}:${dst}/${dport} (${dst}/${dport})`;
+      } else {
+        line = `${bsd(ts)} host${int(1, 9)} sshd[${int(100, 99999)}]: Accepted publickey for admin from ${src} port ${sport} ssh2`;
+      }
+      break;
+    }
     case 'zeek-json':
       line = JSON.stringify({
         ts: Number(ts.toFixed(6)),

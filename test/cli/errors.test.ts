@@ -147,6 +147,13 @@ describe('usage mistakes: one line, exit 2', () => {
     [['flows', DEMO, '--ftp-port', 'x'], /--ftp-port "x": give a TCP port from 1 to 65535/],
     [['flows', DEMO, '--aws-vpc-fields', '${srcaddr} ${dstadr}'], /--aws-vpc-fields: "\$\{dstadr\}" is not an AWS VPC Flow Logs field/],
     [['catalog', 'lookup', 'http'], /"http" is not a port/],
+    [['analyze', DEMO, '--max-flows'], /^portolan: --max-flows needs a value \(see --help\)$/],
+    [['analyze', DEMO, '-o'], /^portolan: -o needs a value \(see --help\)$/],
+    [['audit', DEMO, '--inventory'], /^portolan: --inventory needs a value \(see --help\)$/],
+    [['catalog', 'lookup', '22', '--os'], /^portolan: --os needs a value \(see --help\)$/],
+    [['analyze', DEMO, '--max-flows', 'lots'], /^portolan: --max-flows must be a whole number of at least 1 \(got something that is not a number\)$/],
+    [['flows', DEMO, '--timeout-udp', '-3'], /^portolan: --timeout-udp must be a positive number of seconds \(got -3\)$/],
+    [['drift', 'a.json', 'b.json', '--volume-threshold', '1'], /^portolan: --volume-threshold must be a factor greater than 1/],
   ];
   for (const [args, pattern] of cases) {
     it(args.join(' '), async () => {

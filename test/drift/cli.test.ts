@@ -17,8 +17,8 @@ describe('portolan drift: usage', () => {
     [['drift', V1], 'portolan: name two reports, OLD and NEW (or a folder of reports with --history DIR)\n'],
     [['drift', V1, V1, '--history', 'fixtures'], 'portolan: give either OLD NEW or --history DIR, not both\n'],
     [['drift', '-', '-'], 'portolan: standard input (-) can be read only once\n'],
-    [['drift', V1, V1, '--volume-threshold', '1'], 'portolan: --volume-threshold 1: give a factor greater than 1 (e.g. 10 reports ×10 and ÷10 changes)\n'],
-    [['drift', V1, V1, '--volume-threshold', 'lots'], 'portolan: --volume-threshold NaN: give a factor greater than 1 (e.g. 10 reports ×10 and ÷10 changes)\n'],
+    [['drift', V1, V1, '--volume-threshold', '1'], 'portolan: --volume-threshold must be a factor greater than 1 (e.g. 10 reports ×10 and ÷10 changes) (got 1)\n'],
+    [['drift', V1, V1, '--volume-threshold', 'lots'], 'portolan: --volume-threshold must be a factor greater than 1 (e.g. 10 reports ×10 and ÷10 changes) (got something that is not a number)\n'],
   ];
   for (const [args, err] of cases) {
     it(args.join(' '), async () => {

@@ -211,9 +211,14 @@ export async function readLog(
   }
 
   const ctx: LineContext = { file, line: 0, options: logOptions };
+  // A line with no time at all (no syslog header, no time field) is dated 0, the epoch: say so once.
+  const emitLine = (o: Observation): void => {
+    if (o.tsSec === 0 && o.tsNsec === 0) note('log-time-missing', `some lines carry no date or time (line ${o.evidence.line ?? '?'} is the first): their flows are dated 1970-01-01`);
+    emit(o);
+  };
   const handle = (r: LineResult, lineNumber: number): void => {
     if (Array.isArray(r)) {
-      for (const o of r) emit(o);
+      for (const o of r) emitLine(o);
       stats.observations += r.length;
     } else if ('error' in r) {
       bad(r.code, r.error, lineNumber, String(lineNumber));
@@ -221,7 +226,7 @@ export async function readLog(
       stats.skipped++;
     } else {
       stats.observations++;
-      emit(r);
+      emitLine(r);
     }
   };
   const parserContext = { file, options: logOptions, note };
