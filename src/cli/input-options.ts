@@ -59,6 +59,16 @@ export function inputOptions(y: Argv): Argv {
       requiresArg: true,
       describe: 'field list of AWS VPC Flow Logs files without a header line, as given to AWS ("${version} ${srcaddr} ...") or as names',
     })
+    .option('year', {
+      type: 'string',
+      requiresArg: true,
+      describe: 'year of log lines whose time stamp has none (RFC 3164 syslog, Cisco) [default: the current year]',
+    })
+    .option('utc-offset', {
+      type: 'string',
+      requiresArg: true,
+      describe: 'zone of log times written without one (RFC 3164 syslog, Windows Firewall), as +HH:MM or -HH:MM east of UTC [default: +00:00]',
+    })
     .option('ftp-port', {
       type: 'string',
       array: true,
@@ -106,6 +116,17 @@ export function checkAwsVpcFields(text: string): string {
   throw new UsageError(`--aws-vpc-fields: ${why} (write the custom format as AWS shows it, e.g. "\${version} \${srcaddr} \${dstaddr} ...")`);
 }
 
+/** `+01:00`, `-0500`, `+2`, `Z` → minutes east of UTC. */
+export function parseUtcOffset(text: string): number {
+  const t = text.trim();
+  if (t === 'Z' || t === 'UTC') return 0;
+  const m = /^([+-])(\d{1,2})(?::?(\d{2}))?$/.exec(t);
+  const hours = m === null ? NaN : Number(m[2]);
+  const minutes = m === null ? NaN : Number(m[3] ?? '0');
+  if (m === null || hours > 14 || minutes > 59) throw new UsageError(`--utc-offset ${JSON.stringify(text)}: write it as +HH:MM or -HH:MM, e.g. --utc-offset +01:00`);
+  return (m[1] === '-' ? -1 : 1) * (hours * 60 + minutes);
+}
+
 /** Reads and checks the input options. */
 export function parseInputOptions(args: Record<string, unknown>): InputOptionValues {
   const out: InputOptionValues = { log: {}, ftpPorts: [] };
@@ -117,6 +138,13 @@ export function parseInputOptions(args: Record<string, unknown>): InputOptionVal
   }
   const prefixes = list(args['prefix-action']).map((v) => parsePrefixAction(String(v)));
   if (prefixes.length > 0) out.log.prefixActions = prefixes;
+  const year = single(args['year'], 'year');
+  if (year !== undefined) {
+    if (!/^(19[7-9]\d|2\d{3})$/.test(year.trim())) throw new UsageError(`--year ${JSON.stringify(year)}: give a four-digit year, e.g. --year 2024`);
+    out.log.assumeYear = Number(year.trim());
+  }
+  const offset = single(args['utc-offset'], 'utc-offset');
+  if (offset !== undefined) out.log.utcOffsetMinutes = parseUtcOffset(offset);
   const aws = single(args['aws-vpc-fields'], 'aws-vpc-fields');
   if (aws !== undefined) out.log.awsVpcFields = checkAwsVpcFields(aws);
   for (const v of list(args['ftp-port'])) {

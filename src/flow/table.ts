@@ -223,6 +223,8 @@ export class FlowTable {
   private noTransport = 0;
   private observations = 0;
   private orphanFragments = 0;
+  /** The capture being read (one table per input): anomalies of held fragments name it. */
+  private captureName = '';
 
   constructor(options: FlowTableOptions, onFlow: (flow: Flow) => void, observer?: FlowObserver) {
     const d = DEFAULT_FLOW_TABLE_OPTIONS;
@@ -261,6 +263,7 @@ export class FlowTable {
   /** One decoded packet. `pkt` is a scratch record: nothing of it is kept but numbers and text. */
   addPacket(pkt: DecodedPacket, inputIndex: number, file: string): void {
     this.packets++;
+    this.captureName = file;
     const t = pkt.tsSec + pkt.tsNsec * 1e-9;
     if (t > this.clock) {
       this.clock = t;
@@ -625,7 +628,8 @@ export class FlowTable {
       log.add({
         code: 'fragment-without-first',
         severity: 'warning',
-        message: `@0x${e.pendingOffset.toString(16)}: ${e.pendingPackets} IP fragment(s) whose first fragment never arrived (not counted in any flow)`,
+        message: `${this.captureName}@0x${e.pendingOffset.toString(16)}: ${e.pendingPackets} IP fragment(s) whose first fragment never arrived (not counted in any flow)`,
+        ...(this.captureName !== '' ? { file: this.captureName } : {}),
         offset: e.pendingOffset,
       });
     } else log.addCount('fragment-without-first', 'warning');

@@ -26,16 +26,24 @@ function isPlainContainer(v: unknown): v is Record<string, unknown> | unknown[] 
   return typeof (v as { toJSON?: unknown }).toJSON !== 'function';
 }
 
-/** `JSON.stringify(v, null, 2)` placed at `indent` (JSON text has no raw newline inside a string). */
-function leaf(v: unknown, indent: string): string | undefined {
-  const text = JSON.stringify(v, null, 2) as string | undefined;
-  if (text === undefined || indent === '') return text;
-  return text.includes('\n') ? text.replaceAll('\n', `\n${indent}`) : text;
+/**
+ * `JSON.stringify(v, null, 2)` as it prints at `depth` (two spaces per level): `v` is stringified
+ * inside `depth` nested arrays, which indents it exactly so, and the arrays' brackets are cut off
+ * (a slice, not a copy; re-indenting the text afterwards cost a third of the rendering).
+ */
+function leaf(v: unknown, depth: number): string | undefined {
+  if (depth === 0) return JSON.stringify(v, null, 2) as string | undefined;
+  if (v === undefined || typeof v === 'function' || typeof v === 'symbol') return undefined;
+  let wrapped: unknown = v;
+  for (let d = 0; d < depth; d++) wrapped = [wrapped];
+  const text = JSON.stringify(wrapped, null, 2);
+  // `[\n  [\n    ` ... `\n  ]\n]`: 2 + 2k characters open level k, 2 + 2(k - 1) close it.
+  return text.slice(2 * depth + depth * (depth + 1), text.length - (2 * depth + depth * (depth - 1)));
 }
 
 function* valueChunks(v: unknown, indent: string, depth: number): Generator<string> {
   if (depth > DESCEND_DEPTH || !isPlainContainer(v)) {
-    yield leaf(v, indent) ?? 'null';
+    yield leaf(v, depth) ?? 'null';
     return;
   }
   const inner = `${indent}  `;

@@ -55,7 +55,7 @@ describe('unreadable inputs, on every command that reads them', () => {
       oneLine(await cli([command, file('notes.txt', 'hello world\nthis is not a log\n')]), /notes\.txt: not a recognised log format \(tried: iptables, cisco-asa, .*suricata-eve\)$/);
     });
     it(`${command}: an empty file is no error`, async () => {
-      const r = await cli([command, '-q', file('empty.log', '')].filter((a) => command !== 'flows' || a !== '-q'));
+      const r = await cli([command, '-q', file('empty.log', '')]);
       expect(r.code).toBe(0);
       expect(r.err).not.toMatch(/portolan: (error|warning)/);
     });
@@ -86,6 +86,14 @@ describe('damaged captures', () => {
     expect(a.out).toMatch(/portolan analyze: 3 flows, 50 packets/);
     // Long lines are wrapped to the table's width: read them joined.
     expect(a.out.replace(/\n\s+/g, ' ')).toMatch(/damaged input: .*garbage\.pcap@0x1ebf: absurd captured length .*\(what was read before it is in this report\)/);
+  });
+
+  it('flows -q prints only what failed', async () => {
+    const quiet = await cli(['flows', '-q', truncated, garbage]);
+    expect(quiet.code).toBe(2);
+    expect(quiet.err).toMatch(/^portolan: .*garbage\.pcap@0x1ebf: absurd captured length \d+ in packet record .*; reading stopped\n$/);
+    const clean = await cli(['flows', '-q', DEMO]);
+    expect([clean.code, clean.err]).toEqual([0, '']);
   });
 
   it('an unreadable input beside a good one: the good one is reported, exit 2', async () => {
@@ -147,6 +155,8 @@ describe('usage mistakes: one line, exit 2', () => {
     [['flows', DEMO, '--ftp-port', 'x'], /--ftp-port "x": give a TCP port from 1 to 65535/],
     [['flows', DEMO, '--aws-vpc-fields', '${srcaddr} ${dstadr}'], /--aws-vpc-fields: "\$\{dstadr\}" is not an AWS VPC Flow Logs field/],
     [['catalog', 'lookup', 'http'], /"http" is not a port/],
+    [['flows', DEMO, '--year', '21'], /^portolan: --year "21": give a four-digit year, e\.g\. --year 2024$/],
+    [['audit', DEMO, '--utc-offset', '5'], /^portolan: --utc-offset "5": write it as \+HH:MM or -HH:MM/],
     [['analyze', DEMO, '--max-flows'], /^portolan: --max-flows needs a value \(see --help\)$/],
     [['analyze', DEMO, '-o'], /^portolan: -o needs a value \(see --help\)$/],
     [['audit', DEMO, '--inventory'], /^portolan: --inventory needs a value \(see --help\)$/],

@@ -141,6 +141,14 @@ describe('log options', () => {
     expect(flows[0]?.outcome).toBe('denied');
   });
 
+  it('--year and --utc-offset date syslog lines that print neither', async () => {
+    for (const command of ['flows', 'analyze']) {
+      const r = await cli([command, kern, '-f', 'ndjson', '--year', '2021', '--utc-offset', '+01:00']);
+      expect(r.code, command).toBe(0);
+      expect(ndjson(r.out)[0]?.first, command).toBe('2021-03-04T08:15:04.000000000Z');
+    }
+  });
+
   it('--aws-vpc-fields reads AWS VPC Flow Logs without a header', async () => {
     const without = await cli(['flows', vpc, '--input-format', 'aws-vpc', '-f', 'ndjson']);
     expect(without.out).toBe('');

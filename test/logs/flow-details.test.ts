@@ -65,6 +65,16 @@ describe('log details in flows', () => {
     expect(r.inputs[0]!.badLines).toBe(1);
   });
 
+  it('lines with no time at all are dated 1970-01-01, and a warning says so once', async () => {
+    const flows: Flow[] = [];
+    const text = 'ASA-2-106006: Deny inbound UDP from 192.168.2.2/65020 to 10.10.10.10/161 on interface outside\n'.repeat(2);
+    const r = await readFlows(['-'], { stdin: Readable.from([Buffer.from(text)]) }, (f) => flows.push(f));
+    expect(flows[0]!.first).toBe('1970-01-01T00:00:00.000000000Z');
+    const notes = r.anomalies.summary().filter((a) => a.code === 'log-time-missing');
+    expect(notes.map((a) => [a.count, a.severity])).toEqual([[1, 'warning']]);
+    expect(notes[0]!.examples[0]!.message).toBe('<stdin>: some lines carry no date or time (line 1 is the first): their flows are dated 1970-01-01');
+  });
+
   it('a prefix mapping turns an unknown iptables prefix into a verdict', async () => {
     const line = 'Mar  4 09:15:04 gw1 kernel: FW-IN-X IN=eth0 OUT= SRC=192.0.2.10 DST=192.0.2.11 LEN=60 TOS=0x00 PREC=0x00 TTL=64 ID=1 DF PROTO=TCP SPT=40000 DPT=3001 WINDOW=64240 RES=0x00 SYN URGP=0\n';
     // Without a verdict the log cannot say whether the SYN was answered: partial, not unanswered.

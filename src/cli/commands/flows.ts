@@ -25,6 +25,7 @@ import { READ_EXIT_CODES, helpEpilog } from '../help.js';
 import { inputOptions, parseInputOptions } from '../input-options.js';
 import type { Io } from '../io.js';
 import { writeOut } from '../io.js';
+import { terminalSafe } from '../../report/escape.js';
 
 const STREAM_CHUNK = 64 * 1024;
 
@@ -132,7 +133,15 @@ async function runFlows(args: Record<string, unknown>, io: Io): Promise<number> 
   const text = format === 'ndjson' ? pending : flowRenderers[format]({ flows: collected, inputs: result.inputs, anomalies });
   await writeOut(out, text);
   if (out !== io.stdout) await closeOutput(out);
-  await writeOut(io.stderr, renderFlowsSummary(result.inputs, anomalies));
+  if (args['quiet'] === true) {
+    // Only what made the run fail: inputs that could not be read or stopped at damage.
+    for (const s of result.inputs) {
+      if (s.error !== undefined) await writeOut(io.stderr, `portolan: ${terminalSafe(s.error)}\n`);
+      else if (s.fatal) await writeOut(io.stderr, `portolan: ${terminalSafe(s.stopReason ?? `${s.name}: reading stopped at byte offset ${s.stoppedAt ?? '?'}`)}\n`);
+    }
+  } else {
+    await writeOut(io.stderr, renderFlowsSummary(result.inputs, anomalies));
+  }
   return result.fatal ? EXIT_USAGE : EXIT_OK;
 }
 
@@ -172,6 +181,7 @@ function flowsOptions(y: Argv): Argv {
       .option('output', { alias: 'o', type: 'string', requiresArg: true, describe: 'write the flows to FILE instead of standard output' })
       .option('timeout-tcp', { type: 'number', requiresArg: true, describe: 'seconds of inactivity that end a TCP flow [default: 300, as Zeek]' })
       .option('timeout-udp', { type: 'number', requiresArg: true, describe: 'seconds of inactivity that end a UDP, ICMP or other flow [default: 60, as Zeek]' })
-      .option('max-flows', { type: 'number', requiresArg: true, describe: 'most live flows; beyond it the least recently active is emitted early [default: 1000000]' }),
+      .option('max-flows', { type: 'number', requiresArg: true, describe: 'most live flows; beyond it the least recently active is emitted early [default: 1000000]' })
+      .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'no summary of the inputs and no warnings on standard error (errors are still printed)' }),
   );
 }
