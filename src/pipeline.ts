@@ -29,7 +29,7 @@ import { createObservers } from './ingest/observe/index.js';
 import type { ObserverOptions } from './ingest/observe/index.js';
 import { openInput } from './ingest/open.js';
 import type { ChunkOptions, OpenedInput } from './ingest/open.js';
-import type { Flow } from './model.js';
+import type { Anomaly, AnomalySeverity, Flow } from './model.js';
 
 export interface PipelineOptions {
   /** Standard input, for the path `-`. */
@@ -214,7 +214,8 @@ async function readCaptureInput(
   emit: (flow: Flow) => void,
 ): Promise<void> {
   summary.kind = 'capture';
-  const observer = options.observers === false ? undefined : createObservers({ ...(options.observers ?? {}), anomalies });
+  // Observer messages name a flow, not a file: with several captures, say which one.
+  const observer = options.observers === false ? undefined : createObservers({ ...(options.observers ?? {}), anomalies: new InputAnomalies(anomalies, input.name) });
   const table = new FlowTable(tableOptions(options, anomalies), emit, observer);
   const progress = progressReporter(input, options);
   const index = summary.index;
@@ -245,6 +246,28 @@ async function readCaptureInput(
     table.flush();
     summary.table = table.stats();
     progress.done();
+  }
+}
+
+/** The run's anomaly log as the observers of one input see it: each message names the input. */
+class InputAnomalies extends AnomalyLog {
+  constructor(
+    private readonly inner: AnomalyLog,
+    private readonly inputName: string,
+  ) {
+    super();
+  }
+
+  override add(anomaly: Anomaly): void {
+    this.inner.add(anomaly.file !== undefined ? anomaly : { ...anomaly, file: this.inputName, message: `${this.inputName}: ${anomaly.message}` });
+  }
+
+  override wantsExample(code: string): boolean {
+    return this.inner.wantsExample(code);
+  }
+
+  override addCount(code: string, severity: AnomalySeverity): void {
+    this.inner.addCount(code, severity);
   }
 }
 

@@ -33,6 +33,10 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
       nargs: 1,
     })
     .option('color', { type: 'boolean', describe: 'colour terminal tables; --no-color never (default: only on a terminal, and never with NO_COLOR set)' })
+    .epilog(
+      'Run `portolan <command> --help` for its options and examples; docs/ has the details.\n\n' +
+        'Exit codes: 0 clean, 1 a finding (analyze, audit) or change (drift) at or above --fail-on, 2 bad usage or unreadable input.',
+    )
     .strict()
     .recommendCommands()
     .demandCommand(1, 'name a command: analyze, audit, drift, flows or catalog')

@@ -33,6 +33,13 @@ describe('--help', () => {
     });
   }
 
+  it('portolan --help lists every command and says what the exit codes mean', async () => {
+    const io = memoryIo({ columns: 100 });
+    expect(await run(['--help'], io)).toBe(0);
+    for (const c of ['analyze', 'audit', 'drift', 'flows', 'catalog']) expect(io.out()).toContain(`portolan ${c}`);
+    expect(io.out()).toMatch(/Exit codes: 0 clean, 1 .* 2 bad\s+usage or unreadable input\./);
+  });
+
   it('the examples of every command run as documented options (no unknown option in them)', async () => {
     for (const command of COMMANDS) {
       const text = await help(command);

@@ -48,7 +48,7 @@ describe('dynamic ports, end to end', () => {
         case: c.name,
         about: c.about,
         flows: flows.map((f) => ({ ...f, evidence: { ...f.evidence, file: `${c.name}.pcap` } })),
-        anomalies: result.anomalies.summary().map((a) => ({ code: a.code, count: a.count, first: a.examples[0]?.message })),
+        anomalies: result.anomalies.summary().map((a) => ({ code: a.code, count: a.count, first: a.examples[0]?.message.replace(path, `${c.name}.pcap`) })),
       };
       await expect(`${JSON.stringify(out, null, 2)}\n`).toMatchFileSnapshot(join(fixtures, `${c.name}.expected.json`));
     });
