@@ -62,7 +62,7 @@ export function inputOptions(y: Argv): Argv {
     .option('year', {
       type: 'string',
       requiresArg: true,
-      describe: 'year of log lines whose time stamp has none (RFC 3164 syslog, Cisco) [default: the current year]',
+      describe: 'year of log lines whose time stamp has none (RFC 3164 syslog, Cisco) [default: the year of the first stamp in the file that states one, else the current year]',
     })
     .option('utc-offset', {
       type: 'string',
@@ -142,6 +142,7 @@ export function parseInputOptions(args: Record<string, unknown>): InputOptionVal
   if (year !== undefined) {
     if (!/^(19[7-9]\d|2\d{3})$/.test(year.trim())) throw new UsageError(`--year ${JSON.stringify(year)}: give a four-digit year, e.g. --year 2024`);
     out.log.assumeYear = Number(year.trim());
+    out.log.yearGiven = true;
   }
   const offset = single(args['utc-offset'], 'utc-offset');
   if (offset !== undefined) out.log.utcOffsetMinutes = parseUtcOffset(offset);

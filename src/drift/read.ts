@@ -3,7 +3,10 @@
  * stream: stream-json's tokenizer (RFC 8259 JSON) feeds a walker that assembles the small
  * top-level fields whole, takes the `services` array one row at a time (each row checked and cut
  * down to a `ServiceSummary` as soon as it ends), and skips what drift does not use (`findings`,
- * `timeline`, unknown fields). Memory is bounded by the number of services, not by the file size.
+ * `timeline`, unknown fields). Memory is bounded by the number of services, not by the file size:
+ * the tokenizer packs nothing, so strings, keys and numbers arrive in chunks of at most 256
+ * characters; they are gathered here up to MAX_REPORT_STRING_CHARS, or dropped as they stream when
+ * they lie in a part drift skips. No single value is ever held whole before it can be refused.
  *
  * Every problem is an `InputError` naming the file: not JSON, JSON cut short, not a portolan
  * report, a `schemaVersion` newer than this portolan reads, a required field missing or of the
@@ -25,6 +28,11 @@ import type { LoadedReport, ServiceSummary } from './types.js';
 export const MAX_REPORT_DEPTH = 64;
 /** Most JSON tokens in one assembled value (one service row or one top-level field). */
 export const MAX_VALUE_TOKENS = 4_000_000;
+/**
+ * Longest string, key or number drift assembles, in characters (1 MiB). Report strings are service
+ * keys, addresses, rule ids, reasons and file names: a few hundred characters at most.
+ */
+export const MAX_REPORT_STRING_CHARS = 1024 * 1024;
 /** Text fed to the tokenizer at a time, cut at a line end when there is one (locates syntax errors). */
 const PIECE_CHARS = 16 * 1024;
 
@@ -157,7 +165,14 @@ class Assembly {
   }
 }
 
-class LimitError extends Error {}
+class LimitError extends Error {
+  /** Said after the place the limit was reached (`in services[3]`), e.g. where the value begins. */
+  readonly detail: string;
+  constructor(message: string, detail = '') {
+    super(message);
+    this.detail = detail;
+  }
+}
 
 /** What the walker is doing with the value at the top level it is inside. */
 type Mode =
@@ -176,7 +191,10 @@ export async function readReportChunks(name: string, chunks: AsyncIterable<Buffe
   // report" (NDJSON given by mistake) can be told apart from damage.
   // The published typings take text only; at run time the parser is a stream-chain flushable that
   // takes stream-chain's `none` (a registered symbol) to flush what it still holds at the end.
-  const parse = makeParser({ packValues: true, streamValues: false, jsonStreaming: true }) as unknown as (piece: string | symbol) => unknown;
+  // packValues false: strings, keys and numbers come as chunks (see `onRawToken`), never whole.
+  const parse = makeParser({ packKeys: false, packStrings: false, packNumbers: false, streamValues: true, jsonStreaming: true }) as unknown as (
+    piece: string | symbol,
+  ) => unknown;
   const decoder = new TextDecoder('utf-8');
 
   // Walker state. `depth` counts open containers of the document.
@@ -329,23 +347,86 @@ export async function readReportChunks(name: string, chunks: AsyncIterable<Buffe
     onTopValueStart(t);
   };
 
+  // Where the text being parsed is: the line and byte offset the current piece starts at, and
+  // the byte offset after it (tokens carry no offsets, so a value is located to its piece).
   let line = 1;
+  let pieceLine = 1;
+  let pieceByte = 0;
+  let bytesFed = 0;
+
+  // Strings, keys and numbers being gathered from their chunks. `gathering` is false while one is
+  // dropped as it streams (inside a value drift skips).
+  const value: Token = { name: '', value: '' };
+  let gathered = '';
+  let gathering = true;
+  let valueKind = 'string';
+  let valueLine = 1;
+  let valueByte = 0;
+
+  const onRawToken = (t: Token): void => {
+    switch (t.name) {
+      case 'startKey':
+      case 'startString':
+      case 'startNumber':
+        gathered = '';
+        gathering = t.name === 'startKey' ? mode.kind !== 'skip' : wantsScalar();
+        valueKind = t.name === 'startKey' ? 'key' : t.name === 'startString' ? 'string' : 'number';
+        valueLine = pieceLine;
+        valueByte = pieceByte;
+        return;
+      case 'stringChunk':
+      case 'numberChunk': {
+        if (!gathering) return;
+        const chunk = String(t.value);
+        if (gathered.length + chunk.length > MAX_REPORT_STRING_CHARS) {
+          gathered = '';
+          throw new LimitError(
+            `a JSON ${valueKind} longer than ${MAX_REPORT_STRING_CHARS} characters`,
+            ` (it begins at or after byte ${valueByte}, line ${valueLine}; reading stopped at byte ${bytesFed})`,
+          );
+        }
+        gathered += chunk;
+        return;
+      }
+      case 'endKey':
+      case 'endString':
+      case 'endNumber':
+        value.name = t.name === 'endKey' ? 'keyValue' : t.name === 'endString' ? 'stringValue' : 'numberValue';
+        value.value = gathered;
+        gathered = '';
+        onToken(value);
+        return;
+      default:
+        onToken(t);
+    }
+  };
+
+  /** Whether the string or number starting now is kept: not inside a skipped value or an unknown top-level field. */
+  const wantsScalar = (): boolean => {
+    if (mode.kind === 'skip') return false;
+    if (mode.kind !== 'idle' || rootKind !== 'object') return true;
+    return key === 'schemaVersion' || key === 'services' || ASSEMBLED.has(key);
+  };
+
   const feed = async (piece: string | symbol): Promise<void> => {
     const lineAtStart = line;
     const flushing = typeof piece === 'symbol';
+    pieceLine = line;
+    pieceByte = bytesFed;
+    if (!flushing) bytesFed += Buffer.byteLength(piece, 'utf8');
     try {
       const out: unknown = parse(piece);
       // The published typings describe the inner tokenizer; at run time `parser()` returns an
       // async iterator of tokens (stream-chain's `gen`). Accept both shapes.
       if (isAsyncIterable(out)) {
-        for await (const t of out) if (isToken(t)) onToken(t);
+        for await (const t of out) if (isToken(t)) onRawToken(t);
       } else if (typeof out === 'object' && out !== null && 'values' in out && Array.isArray(out.values)) {
-        for (const t of out.values as unknown[]) if (isToken(t)) onToken(t);
+        for (const t of out.values as unknown[]) if (isToken(t)) onRawToken(t);
       }
     } catch (e) {
       if (e instanceof InputError) throw e;
       if (e instanceof SchemaViolation) throw invalid(e);
-      if (e instanceof LimitError) throw fail('report-limit', `${e.message} in ${where()}; not a report portolan wrote`);
+      if (e instanceof LimitError) throw fail('report-limit', `${e.message} in ${where()}${e.detail}; not a report portolan wrote`);
       const msg = (e instanceof Error ? e.message : String(e)).replace(/^Parser /, 'JSON parser ');
       let lines = lineAtStart;
       if (!flushing) for (let i = 0; i < piece.length; i++) if (piece.charCodeAt(i) === 10) lines++;
@@ -378,7 +459,13 @@ export async function readReportChunks(name: string, chunks: AsyncIterable<Buffe
   };
 
   try {
-    for await (const chunk of chunks) await feedText(decoder.decode(chunk, { stream: true }));
+    let first = true;
+    for await (const chunk of chunks) {
+      // The decoder drops a byte-order mark; byte offsets count it.
+      if (first && chunk.length >= 3 && chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf) bytesFed = 3;
+      first = false;
+      await feedText(decoder.decode(chunk, { stream: true }));
+    }
   } catch (e) {
     if (e instanceof InputError && e.code === 'gzip-damaged') {
       throw fail('report-unreadable', `damaged gzip stream: the report cannot be read to its end (${where()})`);

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { InputError, UsageError } from '../../src/errors.js';
+import { inferLogYear } from '../../src/ingest/logs/read.js';
 import { logFormatNames } from '../../src/ingest/logs/registry.js';
 import { fixturesDir, readLogFile, readLogText } from './log-helpers.js';
 
@@ -92,5 +93,45 @@ describe('readLog: bad lines', () => {
     expect(a?.count).toBe(3);
     expect(a?.examples[0]?.message).toBe(`${r.path}:2: port "http" is not a number`);
     expect(a?.examples[0]?.line).toBe(2);
+  });
+});
+
+describe('readLog: the year of stamps without one', () => {
+  const IPT_2019 = IPT.replace('Mar  4', 'Jan 31');
+  it('takes the year of a stamp that states one among the first lines (ASA logging timestamp beside kernel lines)', async () => {
+    const asa2021 = ASA.replace('2024', '2021');
+    const r = await readLogText([IPT, asa2021, IPT].join('\n') + '\n', { assumeYear: 2026 });
+    const years = r.observations.map((o) => new Date(o.tsSec * 1000).getUTCFullYear());
+    expect(years).toEqual([2021, 2021, 2021]);
+  });
+  it('keeps a year given by the user (--year) whatever the lines say', async () => {
+    const asa2021 = ASA.replace('2024', '2021');
+    const r = await readLogText([IPT, asa2021].join('\n') + '\n', { assumeYear: 2026, yearGiven: true });
+    expect(r.observations.map((o) => new Date(o.tsSec * 1000).getUTCFullYear())).toEqual([2026, 2021]);
+  });
+  it('a stated year later in the file dates the yearless lines after it', async () => {
+    const lines = [IPT_2019, IPT_2019, ...Array.from({ length: 2500 }, () => NOISE), ASA.replace('2024', '2022'), IPT];
+    const r = await readLogText(lines.join('\n') + '\n', { assumeYear: 2019 });
+    const years = r.observations.map((o) => new Date(o.tsSec * 1000).getUTCFullYear());
+    // The ASA line is read by its own parser; the kernel line after it by the iptables parser,
+    // which saw no stated year: both keep what they know.
+    expect(years[0]).toBe(2019);
+    expect(years.at(-2)).toBe(2022);
+  });
+});
+
+describe('inferLogYear', () => {
+  const now = new Date(Date.UTC(2026, 10, 21));
+  const head = (text: string) => Buffer.from(text, 'latin1');
+  it('uses the first stated year: Cisco, ISO 8601, RFC 5424', () => {
+    expect(inferLogYear(head(`${IPT}\n${ASA}\n`), true, 2026, now)).toBe(2024);
+    expect(inferLogYear(head(`${IPT}\n2023-05-01T10:00:00Z host x: y\n`), true, 2026, now)).toBe(2023);
+    expect(inferLogYear(head(`<14>1 2019-11-14T09:37:51Z h a - - - x\n${IPT}\n`), true, 2026, now)).toBe(2019);
+  });
+  it('falls back to the given year, or the year before when the month is still to come', () => {
+    expect(inferLogYear(head(`${IPT}\n`), true, 2026, now)).toBe(2026);
+    expect(inferLogYear(head(`${IPT.replace('Mar  4', 'Dec 31')}\n`), true, 2026, now)).toBe(2025);
+    expect(inferLogYear(head(`${IPT.replace('Mar  4', 'Dec 31')}\n`), true, 2019, now)).toBe(2019);
+    expect(inferLogYear(head('no stamps here\n'), true, 2026, now)).toBe(2026);
   });
 });

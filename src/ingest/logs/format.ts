@@ -11,8 +11,17 @@ export interface LogOptions {
    * (case-insensitive substring) to an action. Checked before the built-in words.
    */
   prefixActions: ReadonlyArray<{ match: string; action: 'allowed' | 'denied' }>;
-  /** Year to assume for syslog timestamps without one (RFC 3164); defaults to the file's mtime year. */
+  /**
+   * Year to assume for syslog timestamps without one (RFC 3164 `Mmm dd hh:mm:ss`). Unless
+   * `yearGiven` is true, it is only the fallback: a file whose first lines carry a stamp with a
+   * year (Cisco `Mmm dd yyyy hh:mm:ss`, ISO 8601 / RFC 5424, `dmesg -T`) gives its year to the
+   * stamps without one, and a stamp with a year resets the year of the lines after it (see
+   * `inferLogYear` in read.ts). The default is the current year, or the year before when the
+   * file's first stamp names a month that is still to come.
+   */
   assumeYear: number;
+  /** `assumeYear` was chosen by the user (`--year`): used as is, never inferred from the input. */
+  yearGiven?: boolean;
   /** Offset in minutes east of UTC for local times without a zone (Windows Firewall, RFC 3164). */
   utcOffsetMinutes: number;
   /**

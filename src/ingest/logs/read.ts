@@ -119,6 +119,32 @@ export function sniffLogFormat(head: Buffer, complete: boolean): Choice & { scor
   return { kind: 'none', scores };
 }
 
+/**
+ * The year of a log's RFC 3164 stamps, which have none: the year of the first stamp among its
+ * first lines that states one (an ASA with `logging timestamp`, ISO 8601 or RFC 5424 lines mixed
+ * with kernel lines); else `fallback`, or when that is the current year and the first stamp's
+ * month is still to come, the year before (a log of last December read in January).
+ */
+export function inferLogYear(head: Buffer, complete: boolean, fallback: number, now: Date): number {
+  const probe = new SyslogHeaderParser({ prefixActions: [], assumeYear: 2000, utcOffsetMinutes: 0, yearGiven: true });
+  const h = newSyslogHeader();
+  let firstMonth = 0;
+  for (const line of headLines(head, complete, YEAR_PROBE_LINES)) {
+    probe.parse(line, h);
+    if (h.time !== 'absolute') continue;
+    const date = new Date(h.sec * 1000);
+    if (h.yearStated) {
+      const year = date.getUTCFullYear();
+      if (year >= 1970 && year <= 9999) return year;
+    } else if (firstMonth === 0) firstMonth = date.getUTCMonth() + 1;
+  }
+  if (firstMonth !== 0 && fallback === now.getUTCFullYear() && firstMonth > now.getUTCMonth() + 1) return fallback - 1;
+  return fallback;
+}
+
+/** Lines of the head looked at for a stated year. */
+const YEAR_PROBE_LINES = 2000;
+
 function safeSniff(f: LineFormat, line: string): number {
   try {
     return f.sniff(line);
@@ -143,6 +169,7 @@ export async function readLog(
 ): Promise<LogStats> {
   const file = input.name;
   const logOptions: LogOptions = { prefixActions: options.prefixActions, assumeYear: options.assumeYear, utcOffsetMinutes: options.utcOffsetMinutes };
+  if (options.yearGiven === true) logOptions.yearGiven = true;
   if (options.awsVpcFields !== undefined) logOptions.awsVpcFields = options.awsVpcFields;
   const stats: LogStats = { format: '', formats: [], lines: 0, observations: 0, badLines: 0, skipped: 0, tooLong: 0, badReasons: [] };
   const reasons = new Map<string, { code: string; count: number; lines: number[] }>();
@@ -210,6 +237,7 @@ export async function readLog(
     return finish();
   }
 
+  if (logOptions.yearGiven !== true && input.kind === 'text') logOptions.assumeYear = inferLogYear(input.head, input.head.length < HEAD_BYTES, logOptions.assumeYear, new Date());
   const ctx: LineContext = { file, line: 0, options: logOptions };
   // A line with no time at all (no syslog header, no time field) is dated 0, the epoch: say so once.
   const emitLine = (o: Observation): void => {

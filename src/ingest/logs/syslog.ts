@@ -30,6 +30,8 @@ export interface SyslogHeader {
   /** Seconds since the Unix epoch (UTC), or since boot when `time` is `uptime`; 0 when `none`. */
   sec: number;
   nsec: number;
+  /** The stamp stated its year (ISO 8601, RFC 5424, Cisco `Mmm dd yyyy`, `dmesg -T`); false for RFC 3164 stamps, whose year is assumed. */
+  yearStated: boolean;
   /** PRI value, -1 when absent. */
   pri: number;
   /** Host name span, -1/-1 when absent. */
@@ -55,6 +57,7 @@ export function newSyslogHeader(): SyslogHeader {
     time: 'none',
     sec: 0,
     nsec: 0,
+    yearStated: false,
     pri: -1,
     hostStart: -1,
     hostEnd: -1,
@@ -114,6 +117,7 @@ export class SyslogHeaderParser {
     h.time = 'none';
     h.sec = 0;
     h.nsec = 0;
+    h.yearStated = false;
     h.pri = -1;
     h.hostStart = h.hostEnd = h.tagStart = h.tagEnd = -1;
     h.msgidStart = h.msgidEnd = h.sdStart = h.sdEnd = -1;
@@ -143,6 +147,7 @@ export class SyslogHeaderParser {
         h.time = 'absolute';
         h.sec = this.iso.sec;
         h.nsec = this.iso.nsec;
+        h.yearStated = true;
       }
     } else if (c === 91) {
       after = this.parseBracketTime(line, i, h);
@@ -251,6 +256,13 @@ export class SyslogHeaderParser {
       else if (this.lastMonth !== 0 && month > this.lastMonth + 6) this.year--;
       this.lastMonth = month;
       year = this.year;
+    } else {
+      h.yearStated = true;
+      // A device that writes its year (ASA `logging timestamp`) dates the yearless lines after it.
+      if (this.options.yearGiven !== true) {
+        this.year = year;
+        this.lastMonth = month;
+      }
     }
     h.time = 'absolute';
     h.sec = this.dayEpoch(year, month, day) * 86400 + hh * 3600 + mm * 60 + ss - this.options.utcOffsetMinutes * 60;
@@ -302,6 +314,7 @@ export class SyslogHeaderParser {
     const year = digitsAt(line, k + 9, 4);
     if (day < 1 || hh < 0 || mm < 0 || ss < 0 || year < 0 || k + 13 !== close) return -1;
     h.time = 'absolute';
+    h.yearStated = true;
     h.sec = this.dayEpoch(year, month, day) * 86400 + hh * 3600 + mm * 60 + ss - this.options.utcOffsetMinutes * 60;
     h.nsec = 0;
     return close + 1;
@@ -330,6 +343,7 @@ export class SyslogHeaderParser {
       h.time = 'absolute';
       h.sec = this.iso.sec;
       h.nsec = this.iso.nsec;
+      h.yearStated = true;
       i = after;
     }
     // HOSTNAME, APP-NAME, PROCID (skipped), then MSGID; `-` is the nil value.
