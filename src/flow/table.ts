@@ -30,6 +30,16 @@
  *   fragment of the same datagram (same addresses, protocol and identification), also when they
  *   arrive before it (held as counts for the fragment timeout).
  *
+ * - The clock does not take a forward jump of more than `maxClockJump` (24 h) on one record's word:
+ *   the jump is held, and the record is counted at the clock's time (its `tsSec`/`tsNsec`, and an
+ *   observation's end, are set to it), so one damaged timestamp (a corrupted record header, a year
+ *   2106) neither expires every live flow nor splits the flows after it. The next record settles
+ *   it: when it lies past the bound too, within the bound of the held time, the jump is real (a
+ *   capture that paused, files of different days) and is taken, and a flow the held record opened
+ *   gets its real time back (`clock-gap`, info); otherwise the held record was an outlier
+ *   (`clock-jump`, warning, with its offset or line and its time). A held record that nothing
+ *   follows is an outlier. Costs one comparison per record; nothing is allocated.
+ *
  * Memory is bounded by the live flows (plus at most FRAGMENT_CAP datagrams being reassembled).
  */
 import type { AnomalyLog } from '../anomalies.js';
@@ -84,7 +94,13 @@ export interface FlowTableOptions {
   maxFlows?: number;
   /** Extra server ports for direction inference (e.g. every port the catalog documents). */
   serverPorts?: Iterable<number>;
-  /** Where `flow-table-cap` and `fragment-without-first` anomalies are counted. */
+  /**
+   * Largest forward jump of the capture clock (seconds) taken on one record's word; a larger one
+   * waits for the next record to confirm it (`clock-jump`, `clock-gap`). At least 1; `Infinity`
+   * takes every jump at once.
+   */
+  maxClockJump?: number;
+  /** Where `flow-table-cap`, `fragment-without-first` and `clock-jump` anomalies are counted. */
   anomalies?: AnomalyLog;
 }
 
@@ -96,6 +112,9 @@ export const DEFAULT_FLOW_TABLE_OPTIONS = {
   closeLinger: 5,
   fragmentTimeout: 30,
   maxFlows: 1_000_000,
+  // A day: above any time-zone offset (at most 14 h: a log in local time beside one in UTC must not
+  // trip it), far above every timeout; damaged timestamps are off by months to decades.
+  maxClockJump: 86_400,
 } as const;
 
 export interface FlowTableStats {
@@ -210,6 +229,27 @@ export class FlowTable {
   private readonly tails: Array<FlowState | null> = new Array<FlowState | null>(LIST_COUNT).fill(null);
 
   private clock = Number.NEGATIVE_INFINITY;
+  /** The clock as whole seconds and nanoseconds: the time a held record is counted at. */
+  private clockSec = 0;
+  private clockNsec = 0;
+  private readonly maxClockJump: number;
+  /**
+   * A forward jump past `maxClockJump` waiting for the next record (see the file comment): the
+   * held record's time, where it is, its end time (observations; `jumpEndSec` -1 without one),
+   * the creation counter before it and the flow it went to (to give that flow its real time back).
+   */
+  private jumpHeld = false;
+  private jumpT = 0;
+  private jumpSec = 0;
+  private jumpNsec = 0;
+  private jumpEndSec = -1;
+  private jumpEndNsec = 0;
+  private jumpFile = '';
+  private jumpOffset = -1;
+  private jumpLine = -1;
+  private jumpCreated = 0;
+  private jumpFlow: FlowState | null = null;
+  private jumpFlowOrder = 0;
   private nextCheck = Number.NEGATIVE_INFINITY;
   private createdCount = 0;
   private readonly sequences = new Map<number, number>();
@@ -240,6 +280,8 @@ export class FlowTable {
     this.fragmentTimeout = options.fragmentTimeout ?? d.fragmentTimeout;
     this.maxFlows = Math.max(1, Math.floor(options.maxFlows ?? d.maxFlows));
     this.poolMax = Math.min(this.maxFlows, POOL_MAX);
+    const jump = options.maxClockJump ?? d.maxClockJump;
+    this.maxClockJump = jump >= 1 ? jump : 1;
     this.scores = options.serverPorts === undefined ? DEFAULT_PORT_SCORES : buildPortScores(options.serverPorts);
   }
 
@@ -260,14 +302,27 @@ export class FlowTable {
 
   // ------------------------------------------------------------------ packets
 
-  /** One decoded packet. `pkt` is a scratch record: nothing of it is kept but numbers and text. */
+  /**
+   * One decoded packet. `pkt` is a scratch record: nothing of it is kept but numbers and text. A
+   * packet whose time jumps the clock forward by more than `maxClockJump` has its `tsSec` and
+   * `tsNsec` set to the clock's time (see the file comment).
+   */
   addPacket(pkt: DecodedPacket, inputIndex: number, file: string): void {
     this.packets++;
     this.captureName = file;
-    const t = pkt.tsSec + pkt.tsNsec * 1e-9;
+    let t = pkt.tsSec + pkt.tsNsec * 1e-9;
+    if (this.jumpHeld) this.settleJump(t);
     if (t > this.clock) {
-      this.clock = t;
-      if (t >= this.nextCheck) this.tick(t);
+      if (t - this.clock <= this.maxClockJump || !this.holdJump(t, pkt.tsSec, pkt.tsNsec, -1, 0, file, pkt.offset, -1)) {
+        this.clock = t;
+        this.clockSec = pkt.tsSec;
+        this.clockNsec = pkt.tsNsec;
+        if (t >= this.nextCheck) this.tick(t);
+      } else {
+        pkt.tsSec = this.clockSec;
+        pkt.tsNsec = this.clockNsec;
+        t = this.clock;
+      }
     }
     const ver = pkt.ipVersion;
     if (ver === 0) {
@@ -337,6 +392,7 @@ export class FlowTable {
       f.bytesS += len;
     }
     this.touchTime(f, pkt.tsSec, pkt.tsNsec);
+    if (this.jumpHeld) this.noteJumpFlow(f);
 
     if (pkt.fragment !== 2) {
       if (proto === 6) {
@@ -640,10 +696,25 @@ export class FlowTable {
   /** One log line (or flow-log record) as an observation, merged into the flow it belongs to. */
   addObservation(obs: Observation, inputIndex: number): void {
     this.observations++;
-    const t = obs.tsSec + obs.tsNsec * 1e-9;
+    let t = obs.tsSec + obs.tsNsec * 1e-9;
+    if (this.jumpHeld) this.settleJump(t);
     if (t > this.clock) {
-      this.clock = t;
-      if (t >= this.nextCheck) this.tick(t);
+      const ev = obs.evidence;
+      if (t - this.clock <= this.maxClockJump || !this.holdJump(t, obs.tsSec, obs.tsNsec, obs.endSec ?? -1, obs.endNsec ?? 0, ev.file, ev.offset ?? -1, ev.line ?? -1)) {
+        this.clock = t;
+        this.clockSec = obs.tsSec;
+        this.clockNsec = obs.tsNsec;
+        if (t >= this.nextCheck) this.tick(t);
+      } else {
+        // Counted at the clock's time, as a held packet (the observation is the reader's, used once).
+        obs.tsSec = this.clockSec;
+        obs.tsNsec = this.clockNsec;
+        if (obs.endSec !== undefined) {
+          obs.endSec = this.clockSec;
+          obs.endNsec = this.clockNsec;
+        }
+        t = this.clock;
+      }
     }
     if (obs.quoted !== undefined) {
       this.addQuotedObservation(obs, inputIndex, t);
@@ -669,6 +740,7 @@ export class FlowTable {
     }
     f ??= this.createFromObservation(obs, key, inputIndex, t);
     this.mergeObservation(f, obs);
+    if (this.jumpHeld) this.noteJumpFlow(f);
   }
 
   /**
@@ -826,6 +898,91 @@ export class FlowTable {
     this.touchTime(f, obs.tsSec, obs.tsNsec);
   }
 
+  // ------------------------------------------------------------------ clock jumps
+
+  /**
+   * A record `t` jumps the clock forward past the bound: holds the jump (true), unless the clock
+   * has not started (false: the first record sets it).
+   */
+  private holdJump(t: number, sec: number, nsec: number, endSec: number, endNsec: number, file: string, offset: number, line: number): boolean {
+    if (this.clock === Number.NEGATIVE_INFINITY) return false;
+    this.jumpHeld = true;
+    this.jumpT = t;
+    this.jumpSec = sec;
+    this.jumpNsec = nsec;
+    this.jumpEndSec = endSec;
+    this.jumpEndNsec = endNsec;
+    this.jumpFile = file;
+    this.jumpOffset = offset;
+    this.jumpLine = line;
+    this.jumpCreated = this.createdCount;
+    this.jumpFlow = null;
+    return true;
+  }
+
+  /** The held record went to flow `f`. */
+  private noteJumpFlow(f: FlowState): void {
+    this.jumpFlow = f;
+    this.jumpFlowOrder = f.order;
+  }
+
+  /**
+   * The record after a held jump, at `t` (NaN: none follows). It confirms the jump when it too lies
+   * past the bound, within the bound of the held time: the clock takes the held time (expiring
+   * what timed out meanwhile), and a flow the held record opened gets its real times back.
+   * Otherwise the held record was an outlier and stays counted at the clock's time.
+   */
+  private settleJump(t: number): void {
+    this.jumpHeld = false;
+    const f = this.jumpFlow;
+    this.jumpFlow = null;
+    const jt = this.jumpT;
+    const log = this.anomalies;
+    const where = this.jumpLine >= 0 ? `${this.jumpFile}:${this.jumpLine}` : this.jumpOffset >= 0 ? `${this.jumpFile}@0x${this.jumpOffset.toString(16)}` : this.jumpFile;
+    const record = this.jumpLine >= 0 || this.jumpOffset < 0 ? 'log record' : 'packet';
+    if (t - this.clock > this.maxClockJump && Math.abs(t - jt) <= this.maxClockJump) {
+      if (f !== null && f.order === this.jumpFlowOrder && f.list !== LIST_NONE && f.order > this.jumpCreated) {
+        f.firstSec = f.lastSec = this.jumpSec;
+        f.firstNsec = f.lastNsec = this.jumpNsec;
+        if (this.jumpEndSec >= 0) this.touchTime(f, this.jumpEndSec, this.jumpEndNsec);
+        this.relist(f, f.list, ceilSeconds(f.lastSec, f.lastNsec));
+      }
+      if (log !== undefined) {
+        if (log.wantsExample('clock-gap')) {
+          log.add({
+            code: 'clock-gap',
+            severity: 'info',
+            message: `${where}: the capture clock jumps ${spanText(jt - this.clock)} forward, from ${formatTimeNanos(this.clockSec, this.clockNsec)} to ${formatTimeNanos(this.jumpSec, this.jumpNsec)}; the next record confirms it`,
+            ...this.jumpPlace(),
+          });
+        } else log.addCount('clock-gap', 'info');
+      }
+      this.clock = jt;
+      this.clockSec = this.jumpSec;
+      this.clockNsec = this.jumpNsec;
+      if (jt >= this.nextCheck) this.tick(jt);
+      return;
+    }
+    if (log === undefined) return;
+    if (log.wantsExample('clock-jump')) {
+      const next = Number.isNaN(t) ? 'and is the last' : 'and the next is not';
+      log.add({
+        code: 'clock-jump',
+        severity: 'warning',
+        message: `${where}: ${record} time ${formatTimeNanos(this.jumpSec, this.jumpNsec)} is ${spanText(jt - this.clock)} after the capture clock (${formatTimeNanos(this.clockSec, this.clockNsec)}) ${next}: counted at the clock's time, no flow expired`,
+        ...this.jumpPlace(),
+      });
+    } else log.addCount('clock-jump', 'warning');
+  }
+
+  private jumpPlace(): { file?: string; offset?: number; line?: number } {
+    return {
+      ...(this.jumpFile !== '' ? { file: this.jumpFile } : {}),
+      ...(this.jumpOffset >= 0 ? { offset: this.jumpOffset } : {}),
+      ...(this.jumpLine >= 0 ? { line: this.jumpLine } : {}),
+    };
+  }
+
   // ------------------------------------------------------------------ time, lists, emission
 
   /** The capture clock passed a whole second: emit what timed out, expire fragments and expectations. */
@@ -913,6 +1070,7 @@ export class FlowTable {
 
   /** Emits every live flow, in the order they were created. */
   flush(): void {
+    if (this.jumpHeld) this.settleJump(Number.NaN);
     for (const f of this.liveByCreation()) this.emit(f);
     for (const e of this.fragments.values()) if (!e.known && e.pendingPackets > 0) this.noteOrphan(e);
     this.fragments.clear();
@@ -966,6 +1124,14 @@ export class FlowTable {
 const SRC_WORDS = new Int32Array(4);
 
 /** The whole second at or after a time: a flow's list second never lies before its last activity. */
+/** A span of seconds in words for messages: `40 years`, `3 days`, `26 hours`. */
+function spanText(seconds: number): string {
+  const day = 86_400;
+  if (seconds >= 2 * 365.25 * day) return `${Math.floor(seconds / (365.25 * day))} years`;
+  if (seconds >= 2 * day) return `${Math.floor(seconds / day)} days`;
+  return `${Math.floor(seconds / 3600)} hours`;
+}
+
 function ceilSeconds(sec: number, nsec: number): number {
   return nsec > 0 ? sec + 1 : sec;
 }

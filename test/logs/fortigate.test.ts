@@ -11,6 +11,14 @@ function parse(line: string): LineResult {
 const BASE = 'date=2024-03-04 time=10:20:00 devname="fgt-1" logid="0000000013" type="traffic" subtype="forward" srcip=10.1.1.5 srcport=49400 srcintf="port2" dstip=198.51.100.80 dstport=443 sessionid=2001 proto=6 policyid=5 policyname="LAN to WAN" duration=30 sentbyte=1500 rcvdbyte=9100 sentpkt=12 rcvdpkt=11';
 
 describe('FortiGate traffic', () => {
+  it('reads the ICMP type and code of ICMP sessions (hex or decimal)', () => {
+    const icmp = BASE.replace('proto=6', 'proto=1').replace('srcport=49400', 'srcport=2048').replace('dstport=443', 'dstport=0');
+    expect(parse(`${icmp} action="accept" icmpid=0x0e01 icmptype=0x08 icmpcode=0x00`)).toMatchObject({ proto: 1, icmpType: 8, icmpCode: 0 });
+    expect(parse(`${icmp} action="deny" icmptype=3 icmpcode=13`)).toMatchObject({ icmpType: 3, icmpCode: 13 });
+    const r = parse(`${icmp} action="deny" icmptype=0x1ff`);
+    expect(r).not.toHaveProperty('icmpType');
+    expect(parse(`${BASE} action="accept" icmptype=0x08`)).not.toHaveProperty('icmpType');
+  });
   it('maps each action', () => {
     const expected: Record<string, [string, string]> = {
       deny: ['denied', 'attempt'],

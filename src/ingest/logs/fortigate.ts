@@ -14,6 +14,7 @@
  * | `policyid`, `policyname` | the policy |
  * | `sentbyte`, `rcvdbyte`, `sentpkt`, `rcvdpkt`, `duration` | counts (sent = source → destination) |
  * | `srcintf`, `dstintf`, `sessionid` | interface, connection id |
+ * | `icmptype`, `icmpcode` | ICMP sessions: type and code, written `0x08` (hex) or `8` |
  *
  * `action` (FortiOS: "deny = blocked by firewall policy; all others = allowed by firewall policy
  * and the status indicates how it was closed"): `deny` → denied attempt; `accept`, `start`,
@@ -54,6 +55,14 @@ function localTime(date: string, time: string, tz: string | undefined, utcOffset
     offset = (tz.charCodeAt(0) === 45 ? -1 : 1) * (digitsAt(tz, 1, 2) * 60 + digitsAt(tz, 3, 2));
   }
   return daysFromCivil(y, mo, d) * 86400 + hh * 3600 + mm * 60 + ss - offset * 60;
+}
+
+/** `0x08` or `8` → 8; -1 when absent or not a byte. */
+function icmpNumber(v: string | undefined): number {
+  if (v === undefined || v === '') return -1;
+  const hex = v.length > 2 && v.charCodeAt(0) === 48 && (v.charCodeAt(1) | 0x20) === 120;
+  const n = hex ? (/^[0-9a-fA-F]{1,2}$/.test(v.slice(2)) ? parseInt(v.slice(2), 16) : -1) : parseUint(v, 0, v.length);
+  return n >= 0 && n <= 255 ? n : -1;
 }
 
 function count(v: string | undefined): number | undefined {
@@ -165,6 +174,14 @@ export const fortigateFormat: LineFormat = {
       if (intf !== undefined) o.interface = intf;
       const sid = f.get('sessionid');
       if (sid !== undefined) o.connId = sid;
+      if (icmp) {
+        const type = icmpNumber(f.get('icmptype'));
+        if (type >= 0) {
+          o.icmpType = type;
+          const code = icmpNumber(f.get('icmpcode'));
+          o.icmpCode = code >= 0 ? code : 0;
+        }
+      }
       return o;
     };
   },
