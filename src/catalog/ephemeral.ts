@@ -206,6 +206,11 @@ const OS_ALIASES: Record<string, string> = {
   iana: 'iana',
 };
 
+/** The OS names `normalizeOsName` knows (before any catalog adds its own). */
+export function knownOsNames(): string[] {
+  return [...new Set(Object.values(OS_ALIASES))];
+}
+
 /** The profile OS name for an inventory OS (`linux-statelite` → `linux`); undefined when unknown. */
 export function normalizeOsName(os: string): string | undefined {
   const key = os.trim().toLowerCase().replace(/[\s_]+/g, '-');

@@ -11,6 +11,7 @@
  * The file is validated first against `schema/inventory.schema.json`, then against the catalog
  * (products and roles must exist); every error names the file, the entry and the field.
  */
+import { knownOsNames, normalizeOsName } from '../catalog/ephemeral.js';
 import { catalogParamNames } from '../catalog/lookup.js';
 import type { Catalog, Params, TransportProto } from '../catalog/types.js';
 import { DataFileError } from '../errors.js';
@@ -211,6 +212,11 @@ export function buildInventory(file: string, doc: unknown, catalog: Catalog, sch
 
   // A parameter no product declares is a misspelling that would silently fall back to the default.
   const paramNames = catalogParamNames(catalog);
+  // So is an OS that no ephemeral profile and no rule condition knows: the host would get no
+  // ephemeral range and match no OS condition, silently.
+  const osNames = new Set(knownOsNames());
+  for (const p of catalog.ephemeralProfiles) osNames.add(normalizeOsName(p.os) ?? p.os.trim().toLowerCase());
+  for (const p of catalog.products) for (const r of p.rules) for (const o of r.conditions?.os ?? []) osNames.add(normalizeOsName(o) ?? o.trim().toLowerCase());
   const hosts: InventoryHost[] = [];
   const prefixes: Array<{ prefix: Prefix; host: InventoryHost }> = [];
   const seen = new Map<string, string>();
@@ -252,6 +258,10 @@ export function buildInventory(file: string, doc: unknown, catalog: Catalog, sch
       if (!paramNames.includes(name)) {
         throw fail(`params.${name}`, `is not a parameter of any catalog product (parameters: ${paramNames.join(', ') || 'none'})`);
       }
+    }
+
+    if (e.os !== undefined && !osNames.has(normalizeOsName(e.os) ?? e.os.trim().toLowerCase())) {
+      throw fail('os', `"${e.os}" is not an operating system portolan knows (known: ${[...osNames].sort().join(', ')}); leave "os" out when it does not matter`);
     }
 
     if (e.ephemeral !== undefined) {

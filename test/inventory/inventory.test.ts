@@ -107,6 +107,13 @@ describe('inventory errors name the file, the entry and the field', () => {
     );
   });
 
+  it('an operating system nothing knows, while aliases and OS names from the catalog pass', () => {
+    const e = errorOf(() => inv([{ address: '10.0.0.1', name: 'a', os: 'ubunto' }]));
+    expect(e.message).toMatch(/^hosts\.json: hosts\[0\] \(a\): field "os" "ubunto" is not an operating system portolan knows \(known: .*linux.*vos.*\)/);
+    expect(e.pointer).toBe('/hosts/0/os');
+    for (const os of ['linux', 'Linux-Statelite', 'Windows Server 2019', 'darwin', 'OpenVOS', 'AIX', 'VxWorks']) expect(() => inv([{ address: '10.0.0.1', os }])).not.toThrow();
+  });
+
   it('schema errors: a missing address, an unknown field, a wrong type, a parameter that is not a number', () => {
     expect(errorOf(() => inv([{ name: 'x' }])).message).toBe('hosts.json: hosts[0] (x): field "address" is required');
     expect(errorOf(() => inv([{ address: '10.0.0.1', nmae: 'x' }])).message).toMatch(/^hosts.json: hosts\[0\] \(10.0.0.1\): field "nmae" is not a known field \(known fields: address, name/);
