@@ -220,6 +220,12 @@ export interface Observation {
   /** A connection id that ties several lines to one flow (ASA Built/Teardown, SRX session id). */
   connId?: string;
   /**
+   * The record describes the whole connection as its source finished it (a Zeek conn.log line, a
+   * Suricata `flow` event): the flow table merges it with earlier lines of the same connection
+   * and emits the flow at once, instead of holding it for lines that cannot come.
+   */
+  final?: boolean;
+  /**
    * Flow logs that track connection state: Zeek's `conn_state` as printed (`S0`, `SF`, `REJ`, `OTH`, ...),
    * or the same vocabulary derived from a Suricata flow record. The flow table turns it into an
    * `Outcome` (mapping in docs/logs.md, `outcomeOfZeekConnState` in ingest/logs/zeek-conn.ts).

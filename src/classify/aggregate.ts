@@ -43,8 +43,8 @@ export interface ExampleFlow {
 
 /**
  * Distinct values up to COUNTED_PER_SERVICE, in first-seen order. Most services see one client,
- * one server and one port: a single value is held without a Set (three Sets per service were a
- * third of a service's memory), and the Set is made at the second distinct value.
+ * one server and one port: a service holds a single value as it is (`Few`), and a BoundedSet is
+ * made at the second distinct value (three sets per service were a third of a service's memory).
  */
 export interface BoundedSetData<T> {
   values: T[];
@@ -52,48 +52,25 @@ export interface BoundedSetData<T> {
 }
 
 class BoundedSet<T> {
-  private one: T | undefined = undefined;
-  private set: Set<T> | undefined = undefined;
+  private readonly set = new Set<T>();
   saturated = false;
 
-  /** The values (a new Set when only one is held). */
+  /** The values. */
   get items(): ReadonlySet<T> {
-    return this.set ?? new Set(this.one === undefined ? [] : [this.one]);
+    return this.set;
+  }
+
+  get size(): number {
+    return this.set.size;
   }
 
   /** The values in first-seen order. */
   values(): T[] {
-    if (this.set !== undefined) return [...this.set];
-    return this.one === undefined ? [] : [this.one];
-  }
-
-  /** Adds the values of a set filled by later flows, as if those flows had come after this set's. */
-  mergeFrom(later: BoundedSet<T>): void {
-    for (const v of later.values()) this.add(v);
-    if (later.saturated) this.saturated = true;
-  }
-
-  toData(): BoundedSetData<T> {
-    return { values: this.values(), saturated: this.saturated };
-  }
-
-  static fromData<T>(data: BoundedSetData<T>): BoundedSet<T> {
-    const s = new BoundedSet<T>();
-    for (const v of data.values) s.add(v);
-    s.saturated = data.saturated;
-    return s;
+    return [...this.set];
   }
 
   add(v: T): void {
     const set = this.set;
-    if (set === undefined) {
-      if (this.one === undefined) this.one = v;
-      else if (this.one !== v) {
-        this.set = new Set([this.one, v]);
-        this.one = undefined;
-      }
-      return;
-    }
     if (set.has(v)) return;
     if (set.size >= COUNTED_PER_SERVICE) {
       this.saturated = true;
@@ -101,6 +78,73 @@ class BoundedSet<T> {
     }
     set.add(v);
   }
+}
+
+/** No value yet, one value, or a set of them (see BoundedSet). */
+type Few<T extends string | number> = T | BoundedSet<T> | undefined;
+
+function fewAdd<T extends string | number>(few: Few<T>, v: T): T | BoundedSet<T> {
+  if (few === undefined || few === v) return v;
+  if (few instanceof BoundedSet) {
+    few.add(v);
+    return few;
+  }
+  const s = new BoundedSet<T>();
+  s.add(few);
+  s.add(v);
+  return s;
+}
+
+function fewValues<T extends string | number>(few: Few<T>): T[] {
+  if (few === undefined) return [];
+  return few instanceof BoundedSet ? few.values() : [few];
+}
+
+function fewSize<T extends string | number>(few: Few<T>): number {
+  if (few === undefined) return 0;
+  return few instanceof BoundedSet ? few.size : 1;
+}
+
+function fewToData<T extends string | number>(few: Few<T>): BoundedSetData<T> {
+  return { values: fewValues(few), saturated: few instanceof BoundedSet && few.saturated };
+}
+
+/** Adds the values of a later part's set, as if its flows had come after these. */
+function fewMerge<T extends string | number>(few: Few<T>, later: Few<T> | BoundedSetData<T>): Few<T> {
+  let out = few;
+  let saturated = false;
+  let values: T[];
+  if (later !== undefined && typeof later === 'object' && !(later instanceof BoundedSet)) {
+    values = later.values;
+    saturated = later.saturated;
+  } else {
+    values = fewValues(later);
+    saturated = later instanceof BoundedSet && later.saturated;
+  }
+  for (const v of values) out = fewAdd(out, v);
+  if (saturated) {
+    // A saturated set is always a BoundedSet (it held COUNTED_PER_SERVICE values).
+    if (!(out instanceof BoundedSet)) {
+      const s = new BoundedSet<T>();
+      if (out !== undefined) s.add(out);
+      out = s;
+    }
+    out.saturated = true;
+  }
+  return out;
+}
+
+/** A read-only view of a Few, for the `addresses` of ServiceEndAccumulator. */
+export interface DistinctValues<T> {
+  /** The distinct values (at most COUNTED_PER_SERVICE). */
+  readonly items: ReadonlySet<T>;
+  /** True when more distinct values were seen than were counted. */
+  readonly saturated: boolean;
+}
+
+function fewView<T extends string | number>(few: Few<T>): DistinctValues<T> {
+  if (few instanceof BoundedSet) return few;
+  return { items: new Set(few === undefined ? [] : [few]), saturated: false };
 }
 
 /** Findings by weight: FINDING_WEIGHT is each one's index here. */
@@ -151,6 +195,34 @@ function intern(text: string): string {
   return text;
 }
 
+/**
+ * One copy of each list of rule ids: a verdict makes its list per flow, and a service keeps the
+ * list of its worst flow; the same few lists recur across services. Bounded like `intern`.
+ */
+const internedRules = new Map<string, string[]>();
+const NO_RULES: string[] = [];
+
+function internRules(rules: string[]): string[] {
+  if (rules.length === 0) return NO_RULES;
+  const k = rules.length === 1 ? (rules[0] ?? '') : rules.join('\u0000');
+  const known = internedRules.get(k);
+  if (known !== undefined) return known;
+  if (internedRules.size < INTERNED_MAX) internedRules.set(k, rules);
+  return rules;
+}
+
+/**
+ * A text made by concatenation is a tree of pieces until something flattens it, and a flattened
+ * one keeps its tree's root beside the flat copy: a service key kept that way cost about two
+ * and a half times its characters. `normalize` returns a new flat string; a text whose
+ * normalization differs (decomposed Unicode in a host name) is kept as it is.
+ */
+function flatText(s: string): string {
+  if (s.length < 13) return s;
+  const n = s.normalize();
+  return n === s ? n : s;
+}
+
 type Denial = { source: string; rule: string | null; flows: number };
 type DeniedBy = Map<string, Denial>;
 /** What `deniedBy` reads for a service no firewall denied (most of them): no Map per service. */
@@ -181,32 +253,85 @@ export interface ServiceData {
   last: string;
   ports: BoundedSetData<number>;
   denials: Array<[string, Denial]>;
-  examples: ExampleFlow[];
+  examples: ExampleData[];
   order: number;
+}
+
+/** An example flow as plain data. */
+export interface ExampleData {
+  flow: string;
+  clientIp: string;
+  clientPort: number;
+  serverIp: string;
+  serverPort: number;
+  first: string;
+  outcome: Outcome;
+  evidence: Verdict['flow']['evidence'];
+  reason: string;
 }
 
 export interface ServiceEndAccumulator {
   identity: EndIdentity;
-  addresses: BoundedSet<string>;
+  addresses: DistinctValues<string>;
 }
 
+/**
+ * An example flow as a service keeps it: the flow's own values (its endpoint texts are made when
+ * the report is), and its reason only when it differs from the service's.
+ */
+interface ExampleRecord {
+  flow: string;
+  clientIp: string;
+  clientPort: number;
+  serverIp: string;
+  serverPort: number;
+  first: string;
+  outcome: Outcome;
+  evidence: Evidence;
+  /** Null when it is the service's reason. */
+  reason: string | null;
+}
+
+type Evidence = Verdict['flow']['evidence'];
+
+/** One example held as it is, several in an array (most services keep one). */
+type Examples = ExampleRecord | ExampleRecord[] | undefined;
+
+function examplesList(ex: Examples): readonly ExampleRecord[] {
+  if (ex === undefined) return [];
+  return Array.isArray(ex) ? ex : [ex];
+}
+
+function counts(n: number): number[] {
+  return new Array<number>(n).fill(0);
+}
+
+/**
+ * A service's totals. Compact, because a run without an inventory has about one service per flow:
+ * single values are held without a set, counts by finding and outcome without an array while
+ * only one occurred, one example without an array, and no copy of the texts it shares with the
+ * flows (the flow's endpoint texts are made when the report is).
+ */
 export class ServiceAccumulator {
   readonly key: string;
-  readonly identity: ServiceIdentity;
   readonly proto: string;
-  readonly client: ServiceEndAccumulator;
-  readonly server: ServiceEndAccumulator;
+  private readonly clientEnd: EndIdentity;
+  private readonly serverEnd: EndIdentity;
+  private readonly port: number | null;
+  private readonly keyRule: string | null;
   finding: Finding = 'ok';
   severity: Severity = 'none';
   status: DocStatus = 'undocumented';
-  rules: string[] = [];
+  rules: string[] = NO_RULES;
   wrongDirection: string | null = null;
   confidence: 'exact' | 'port-only' | 'fallback' | 'announced' | null = null;
   reason = '';
   flows = 0;
-  /** Counts per finding and per outcome, indexed like FINDINGS and OUTCOMES (two Maps per service cost more than the service). */
-  private readonly findingCounts: number[] = new Array<number>(FINDINGS.length).fill(0);
-  private readonly outcomeCounts: number[] = new Array<number>(OUTCOMES.length).fill(0);
+  /** Finding and outcome index of every flow while there is one; counts (indexed like FINDINGS and OUTCOMES) once there are two. */
+  private soleFinding = 0;
+  private soleOutcome = 0;
+  private findingCounts: number[] | undefined = undefined;
+  private outcomeCounts: number[] | undefined = undefined;
   allowed = 0;
   blocked = 0;
   packets = 0;
@@ -214,19 +339,108 @@ export class ServiceAccumulator {
   bytesToClient = 0;
   first = '';
   last = '';
-  readonly ports = new BoundedSet<number>();
+  private clients: Few<string> = undefined;
+  private servers: Few<string> = undefined;
+  private serverPorts: Few<number> = undefined;
   private ownDenials: DeniedBy | undefined = undefined;
-  examples: ExampleFlow[] = [];
+  private ex: Examples = undefined;
   /** First-seen order, for stable output of equal services (renumbered when a merge adopts the service). */
   order: number;
 
-  constructor(identity: ServiceIdentity, proto: string, order: number, ends?: { client: BoundedSet<string>; server: BoundedSet<string> }) {
-    this.key = identity.key;
-    this.identity = identity;
+  constructor(identity: ServiceIdentity, proto: string, order: number) {
+    this.key = flatText(identity.key);
+    this.clientEnd = identity.client;
+    this.serverEnd = identity.server;
+    this.port = identity.port;
+    this.keyRule = identity.keyRule;
     this.proto = proto;
-    this.client = { identity: identity.client, addresses: ends?.client ?? new BoundedSet() };
-    this.server = { identity: identity.server, addresses: ends?.server ?? new BoundedSet() };
     this.order = order;
+  }
+
+  /** What the service aggregates under (a new object). */
+  get identity(): ServiceIdentity {
+    return { key: this.key, client: this.clientEnd, server: this.serverEnd, port: this.port, keyRule: this.keyRule };
+  }
+
+  /** The client side: its identity and the distinct addresses seen (a view made on each call). */
+  get client(): ServiceEndAccumulator {
+    return { identity: this.clientEnd, addresses: fewView(this.clients) };
+  }
+
+  get server(): ServiceEndAccumulator {
+    return { identity: this.serverEnd, addresses: fewView(this.servers) };
+  }
+
+  /** Distinct server ports (a view made on each call). */
+  get ports(): DistinctValues<number> {
+    return fewView(this.serverPorts);
+  }
+
+  /** Distinct client (or server) addresses in first-seen order, and how many were counted. */
+  addresses(side: 'client' | 'server'): string[] {
+    return fewValues(side === 'client' ? this.clients : this.servers);
+  }
+
+  addressCount(side: 'client' | 'server'): number {
+    return fewSize(side === 'client' ? this.clients : this.servers);
+  }
+
+  /** Distinct server ports in first-seen order. */
+  portValues(): number[] {
+    return fewValues(this.serverPorts);
+  }
+
+  portCount(): number {
+    return fewSize(this.serverPorts);
+  }
+
+  private findingCountArray(): number[] {
+    if (this.findingCounts !== undefined) return this.findingCounts;
+    const c = counts(FINDINGS.length);
+    if (this.flows > 0) c[this.soleFinding] = this.flows;
+    return c;
+  }
+
+  private outcomeCountArray(): number[] {
+    if (this.outcomeCounts !== undefined) return this.outcomeCounts;
+    const c = counts(OUTCOMES.length);
+    if (this.flows > 0) c[this.soleOutcome] = this.flows;
+    return c;
+  }
+
+  /** The example flows (new objects, in the order kept). */
+  get examples(): ExampleFlow[] {
+    return examplesList(this.ex).map((e) => ({
+      flow: e.flow,
+      client: endpointText({ ip: e.clientIp, port: e.clientPort }),
+      server: endpointText({ ip: e.serverIp, port: e.serverPort }),
+      first: e.first,
+      outcome: e.outcome,
+      finding: this.finding,
+      evidence: e.evidence,
+      reason: e.reason ?? this.reason,
+    }));
+  }
+
+  private pushExample(e: ExampleRecord): void {
+    const ex = this.ex;
+    if (ex === undefined) this.ex = e;
+    else if (Array.isArray(ex)) ex.push(e);
+    else this.ex = [ex, e];
+  }
+
+  private exampleCount(): number {
+    const ex = this.ex;
+    return ex === undefined ? 0 : Array.isArray(ex) ? ex.length : 1;
+  }
+
+  /** Examples of another service with its reason (null when it is that service's), rebased on this one's. */
+  private adoptExamples(list: readonly ExampleRecord[], reason: string): void {
+    for (const e of list) {
+      if (this.exampleCount() >= EXAMPLES_PER_SERVICE) break;
+      const r = e.reason ?? reason;
+      this.pushExample(r === this.reason && e.reason === null ? e : { ...e, reason: r === this.reason ? null : r });
+    }
   }
 
   /**
@@ -238,9 +452,23 @@ export class ServiceAccumulator {
   mergeFrom(later: ServiceAccumulator): void {
     const adopt = this.flows === 0 || FINDING_WEIGHT[later.finding] > FINDING_WEIGHT[this.finding];
     const same = !adopt && later.finding === this.finding;
+    const soleBoth = later.findingCounts === undefined && later.outcomeCounts === undefined;
+    if (this.flows === 0 && soleBoth) {
+      this.soleFinding = later.soleFinding;
+      this.soleOutcome = later.soleOutcome;
+    } else if (soleBoth && this.findingCounts === undefined && this.outcomeCounts === undefined && this.soleFinding === later.soleFinding && this.soleOutcome === later.soleOutcome) {
+      // Still one finding and one outcome: nothing to count apart.
+    } else if (later.flows > 0) {
+      const f = this.findingCountArray().slice();
+      const o = this.outcomeCountArray().slice();
+      const lf = later.findingCountArray();
+      const lo = later.outcomeCountArray();
+      for (let i = 0; i < f.length; i++) f[i] = (f[i] ?? 0) + (lf[i] ?? 0);
+      for (let i = 0; i < o.length; i++) o[i] = (o[i] ?? 0) + (lo[i] ?? 0);
+      this.findingCounts = f;
+      this.outcomeCounts = o;
+    }
     this.flows += later.flows;
-    for (let i = 0; i < this.findingCounts.length; i++) this.findingCounts[i] = (this.findingCounts[i] ?? 0) + (later.findingCounts[i] ?? 0);
-    for (let i = 0; i < this.outcomeCounts.length; i++) this.outcomeCounts[i] = (this.outcomeCounts[i] ?? 0) + (later.outcomeCounts[i] ?? 0);
     this.allowed += later.allowed;
     this.blocked += later.blocked;
     this.packets += later.packets;
@@ -248,9 +476,9 @@ export class ServiceAccumulator {
     this.bytesToClient += later.bytesToClient;
     if (later.first !== '' && (this.first === '' || later.first < this.first)) this.first = later.first;
     if (later.last !== '' && (this.last === '' || later.last > this.last)) this.last = later.last;
-    this.client.addresses.mergeFrom(later.client.addresses);
-    this.server.addresses.mergeFrom(later.server.addresses);
-    this.ports.mergeFrom(later.ports);
+    this.clients = fewMerge(this.clients, later.clients);
+    this.servers = fewMerge(this.servers, later.servers);
+    this.serverPorts = fewMerge(this.serverPorts, later.serverPorts);
     if (later.ownDenials !== undefined) {
       const own = (this.ownDenials ??= new Map());
       for (const [k, e] of later.ownDenials) {
@@ -267,12 +495,10 @@ export class ServiceAccumulator {
       this.reason = later.reason;
       this.wrongDirection = later.wrongDirection;
       this.confidence = later.confidence;
-      this.examples = later.examples.slice(0, EXAMPLES_PER_SERVICE);
+      this.ex = undefined;
+      this.adoptExamples(examplesList(later.ex), later.reason);
     } else if (same) {
-      for (const e of later.examples) {
-        if (this.examples.length >= EXAMPLES_PER_SERVICE) break;
-        this.examples.push(e);
-      }
+      this.adoptExamples(examplesList(later.ex), later.reason);
     }
   }
 
@@ -281,8 +507,8 @@ export class ServiceAccumulator {
     return {
       identity: this.identity,
       proto: this.proto,
-      clientAddresses: this.client.addresses.toData(),
-      serverAddresses: this.server.addresses.toData(),
+      clientAddresses: fewToData(this.clients),
+      serverAddresses: fewToData(this.servers),
       finding: this.finding,
       severity: this.severity,
       status: this.status,
@@ -291,8 +517,8 @@ export class ServiceAccumulator {
       confidence: this.confidence,
       reason: this.reason,
       flows: this.flows,
-      findingCounts: this.findingCounts,
-      outcomeCounts: this.outcomeCounts,
+      findingCounts: this.findingCountArray(),
+      outcomeCounts: this.outcomeCountArray(),
       allowed: this.allowed,
       blocked: this.blocked,
       packets: this.packets,
@@ -300,29 +526,35 @@ export class ServiceAccumulator {
       bytesToClient: this.bytesToClient,
       first: this.first,
       last: this.last,
-      ports: this.ports.toData(),
+      ports: fewToData(this.serverPorts),
       denials: this.ownDenials === undefined ? [] : [...this.ownDenials.entries()],
-      examples: this.examples,
+      examples: examplesList(this.ex).map((e) => ({ ...e, reason: e.reason ?? this.reason })),
       order: this.order,
     };
   }
 
   /** The accumulator of `toData`, at first-seen position `order` (default: the one it had). */
   static fromData(d: ServiceData, order = d.order): ServiceAccumulator {
-    const acc = new ServiceAccumulator(d.identity, d.proto, order, {
-      client: BoundedSet.fromData(d.clientAddresses),
-      server: BoundedSet.fromData(d.serverAddresses),
-    });
+    const acc = new ServiceAccumulator(d.identity, d.proto, order);
+    acc.clients = fewMerge(undefined, d.clientAddresses);
+    acc.servers = fewMerge(undefined, d.serverAddresses);
     acc.finding = d.finding;
     acc.severity = d.severity;
     acc.status = d.status;
-    acc.rules = d.rules;
+    acc.rules = internRules(d.rules);
     acc.wrongDirection = d.wrongDirection;
     acc.confidence = d.confidence;
     acc.reason = intern(d.reason);
     acc.flows = d.flows;
-    d.findingCounts.forEach((n, i) => (acc.findingCounts[i] = n));
-    d.outcomeCounts.forEach((n, i) => (acc.outcomeCounts[i] = n));
+    const nf = d.findingCounts.filter((n) => n > 0).length;
+    const no = d.outcomeCounts.filter((n) => n > 0).length;
+    if (nf <= 1 && no <= 1) {
+      acc.soleFinding = Math.max(0, d.findingCounts.findIndex((n) => n > 0));
+      acc.soleOutcome = Math.max(0, d.outcomeCounts.findIndex((n) => n > 0));
+    } else {
+      acc.findingCounts = FINDINGS.map((_, i) => d.findingCounts[i] ?? 0);
+      acc.outcomeCounts = OUTCOMES.map((_, i) => d.outcomeCounts[i] ?? 0);
+    }
     acc.allowed = d.allowed;
     acc.blocked = d.blocked;
     acc.packets = d.packets;
@@ -330,20 +562,20 @@ export class ServiceAccumulator {
     acc.bytesToClient = d.bytesToClient;
     acc.first = d.first;
     acc.last = d.last;
-    acc.ports.mergeFrom(BoundedSet.fromData(d.ports));
+    acc.serverPorts = fewMerge(undefined, d.ports);
     if (d.denials.length > 0) acc.ownDenials = new Map(d.denials.map(([k, e]) => [k, { source: e.source, rule: e.rule, flows: e.flows }]));
-    acc.examples = d.examples.map((e) => ({ ...e, reason: e.reason === acc.reason ? acc.reason : intern(e.reason) }));
+    for (const e of d.examples) acc.pushExample({ ...e, reason: e.reason === acc.reason ? null : intern(e.reason) });
     return acc;
   }
 
   /** Flows per finding that occurred (a new Map, in FINDINGS order). */
   get flowsByFinding(): Map<Finding, number> {
-    return countsMap(FINDINGS, this.findingCounts);
+    return countsMap(FINDINGS, this.findingCountArray());
   }
 
   /** Flows per outcome that occurred (a new Map, in OUTCOMES order). */
   get outcomes(): Map<Outcome, number> {
-    return countsMap(OUTCOMES, this.outcomeCounts);
+    return countsMap(OUTCOMES, this.outcomeCountArray());
   }
 
   /** The firewall rules that denied this service's flows, by `source\0rule` (at most DENY_RULES_PER_SERVICE). */
@@ -353,11 +585,25 @@ export class ServiceAccumulator {
 
   add(v: Verdict): void {
     const f = v.flow;
-    this.flows++;
     const fi = FINDING_WEIGHT[f.finding];
     const oi = OUTCOME_INDEX.get(f.outcome) ?? 0;
-    this.findingCounts[fi] = (this.findingCounts[fi] ?? 0) + 1;
-    this.outcomeCounts[oi] = (this.outcomeCounts[oi] ?? 0) + 1;
+    if (this.findingCounts !== undefined) this.findingCounts[fi] = (this.findingCounts[fi] ?? 0) + 1;
+    else if (this.flows === 0 || this.soleFinding === fi) this.soleFinding = fi;
+    else {
+      const c = counts(FINDINGS.length);
+      c[this.soleFinding] = this.flows;
+      c[fi] = 1;
+      this.findingCounts = c;
+    }
+    if (this.outcomeCounts !== undefined) this.outcomeCounts[oi] = (this.outcomeCounts[oi] ?? 0) + 1;
+    else if (this.flows === 0 || this.soleOutcome === oi) this.soleOutcome = oi;
+    else {
+      const c = counts(OUTCOMES.length);
+      c[this.soleOutcome] = this.flows;
+      c[oi] = 1;
+      this.outcomeCounts = c;
+    }
+    this.flows++;
     if (f.reachability === 'blocked') this.blocked++;
     else this.allowed++;
     this.packets += f.packets.client + f.packets.server;
@@ -365,9 +611,9 @@ export class ServiceAccumulator {
     this.bytesToClient += f.bytes.server;
     if (this.first === '' || f.first < this.first) this.first = f.first;
     if (this.last === '' || f.last > this.last) this.last = f.last;
-    this.client.addresses.add(f.client.ip);
-    this.server.addresses.add(f.server.ip);
-    if (f.server.port !== 0 || f.proto === 'tcp' || f.proto === 'udp') this.ports.add(f.server.port);
+    this.clients = fewAdd(this.clients, f.client.ip);
+    this.servers = fewAdd(this.servers, f.server.ip);
+    if (f.server.port !== 0 || f.proto === 'tcp' || f.proto === 'udp') this.serverPorts = fewAdd(this.serverPorts, f.server.port);
     if (f.reachability === 'blocked' && f.outcome === 'denied' && f.firewall !== undefined) {
       const rule = f.firewall.rule !== undefined && f.firewall.rule.length > 0 ? f.firewall.rule : null;
       const k = `${f.firewall.source}\u0000${rule ?? ''}`;
@@ -381,22 +627,23 @@ export class ServiceAccumulator {
       this.finding = f.finding;
       this.severity = f.severity;
       this.status = f.status;
-      this.rules = f.rules;
+      this.rules = internRules(f.rules);
       this.reason = intern(f.reason);
       this.wrongDirection = f.wrongDirection ?? null;
       this.confidence = f.confidence ?? null;
-      this.examples = [];
+      this.ex = undefined;
     }
-    if (f.finding === this.finding && this.examples.length < EXAMPLES_PER_SERVICE) {
-      this.examples.push({
+    if (f.finding === this.finding && this.exampleCount() < EXAMPLES_PER_SERVICE) {
+      this.pushExample({
         flow: f.id,
-        client: endpointText(f.client),
-        server: endpointText(f.server),
+        clientIp: f.client.ip,
+        clientPort: f.client.port,
+        serverIp: f.server.ip,
+        serverPort: f.server.port,
         first: f.first,
         outcome: f.outcome,
-        finding: f.finding,
         evidence: f.evidence,
-        reason: f.reason === this.reason ? this.reason : intern(f.reason),
+        reason: f.reason === this.reason ? null : intern(f.reason),
       });
     }
   }
@@ -610,7 +857,7 @@ export class Aggregator {
       }
       if (acc === undefined) {
         acc = new ServiceAccumulator(identity, f.proto, this.services.size);
-        this.services.set(identity.key, acc);
+        this.services.set(acc.key, acc);
       }
     }
     acc.add(v);
@@ -687,7 +934,10 @@ export class Aggregator {
 
   static fromData(d: AggregatorData): Aggregator {
     const a = new Aggregator(d.maxServices);
-    for (const s of d.services) a.services.set(s.identity.key, ServiceAccumulator.fromData(s));
+    for (const s of d.services) {
+      const acc = ServiceAccumulator.fromData(s);
+      a.services.set(acc.key, acc);
+    }
     for (const [id, n] of d.ruleFlows) a.ruleFlows.set(id, n);
     a.timeline.merge(TimelineAccumulator.fromData(d.timeline));
     const t = a.totals;

@@ -62,7 +62,7 @@ export function inputOptions(y: Argv): Argv {
     .option('year', {
       type: 'string',
       requiresArg: true,
-      describe: 'year of log lines whose time stamp has none (RFC 3164 syslog, Cisco) [default: the year of the first stamp in the file that states one, else the current year]',
+      describe: 'year of log lines whose time stamp has none (RFC 3164 syslog, Cisco) [default: the year stated by stamps in the file, else the current year]',
     })
     .option('utc-offset', {
       type: 'string',

@@ -91,6 +91,23 @@ function isAsyncIterable(v: unknown): v is AsyncIterable<unknown> {
   return typeof v === 'object' && v !== null && Symbol.asyncIterator in v;
 }
 
+/**
+ * stream-json's `parser()` is a stream-chain `gen` of two functions (UTF-8 repair, then the
+ * tokenizer), listed in its `fList` (marked by stream-chain's `object-stream.fList` symbol). The tokenizer is
+ * synchronous and takes text (the repair passes text through unchanged): called directly, its
+ * tokens come as one array per piece (`{ values }`) instead of one promise each, which reads a
+ * report about twice as fast. Undefined when the pipeline is not of that shape (the caller then
+ * uses the pipeline as it is).
+ */
+function innerTokenizer(pipeline: unknown): ((piece: string | symbol) => unknown) | undefined {
+  if (typeof pipeline !== 'function') return undefined;
+  if (!(Symbol.for('object-stream.fList') in pipeline) || !('fList' in pipeline)) return undefined;
+  const list: unknown = pipeline.fList;
+  if (!Array.isArray(list) || list.length !== 2) return undefined;
+  const tokenizer: unknown = list[1];
+  return typeof tokenizer === 'function' ? (tokenizer as (piece: string | symbol) => unknown) : undefined;
+}
+
 /** A JSON value being built from tokens, with the nesting and size limits. */
 class Assembly {
   private readonly stack: JsonValue[] = [];
@@ -192,9 +209,10 @@ export async function readReportChunks(name: string, chunks: AsyncIterable<Buffe
   // The published typings take text only; at run time the parser is a stream-chain flushable that
   // takes stream-chain's `none` (a registered symbol) to flush what it still holds at the end.
   // packValues false: strings, keys and numbers come as chunks (see `onRawToken`), never whole.
-  const parse = makeParser({ packKeys: false, packStrings: false, packNumbers: false, streamValues: true, jsonStreaming: true }) as unknown as (
+  const pipeline = makeParser({ packKeys: false, packStrings: false, packNumbers: false, streamValues: true, jsonStreaming: true }) as unknown as (
     piece: string | symbol,
   ) => unknown;
+  const parse = innerTokenizer(pipeline) ?? pipeline;
   const decoder = new TextDecoder('utf-8');
 
   // Walker state. `depth` counts open containers of the document.

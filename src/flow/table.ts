@@ -741,6 +741,10 @@ export class FlowTable {
     f ??= this.createFromObservation(obs, key, inputIndex, t);
     this.mergeObservation(f, obs);
     if (this.jumpHeld) this.noteJumpFlow(f);
+    // A record that closes its connection (a Zeek conn.log line, a Suricata flow event): nothing
+    // more can join the flow, so it leaves now instead of waiting out its timeout (a flow log of
+    // finished connections then holds no live flows at all).
+    else if (obs.final === true) this.emit(f);
   }
 
   /**
@@ -1127,9 +1131,9 @@ const SRC_WORDS = new Int32Array(4);
 /** A span of seconds in words for messages: `40 years`, `3 days`, `26 hours`. */
 function spanText(seconds: number): string {
   const day = 86_400;
-  if (seconds >= 2 * 365.25 * day) return `${Math.floor(seconds / (365.25 * day))} years`;
-  if (seconds >= 2 * day) return `${Math.floor(seconds / day)} days`;
-  return `${Math.floor(seconds / 3600)} hours`;
+  if (seconds >= 2 * 365.25 * day) return `${Math.round(seconds / (365.25 * day))} years`;
+  if (seconds >= 2 * day) return `${Math.round(seconds / day)} days`;
+  return `${Math.round(seconds / 3600)} hours`;
 }
 
 function ceilSeconds(sec: number, nsec: number): number {

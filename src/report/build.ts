@@ -114,15 +114,17 @@ function partialRecord<K extends string>(keys: readonly K[], counts: Map<K, numb
   return out;
 }
 
-function serviceEnd(acc: ServiceAccumulator['client']): ServiceEnd {
-  const all = [...acc.addresses.items].sort(compareAddresses);
+function serviceEnd(acc: ServiceAccumulator, side: 'client' | 'server'): ServiceEnd {
+  const identity = acc.identity[side];
+  const all = acc.addresses(side);
+  if (all.length > 1) all.sort(compareAddresses);
   return {
-    label: acc.identity.label,
-    kind: acc.identity.kind,
-    product: acc.identity.product,
-    role: acc.identity.role,
-    addresses: all.slice(0, LISTED_PER_SERVICE),
-    addressCount: acc.addresses.items.size,
+    label: identity.label,
+    kind: identity.kind,
+    product: identity.product,
+    role: identity.role,
+    addresses: all.length > LISTED_PER_SERVICE ? all.slice(0, LISTED_PER_SERVICE) : all,
+    addressCount: acc.addressCount(side),
   };
 }
 
@@ -143,16 +145,19 @@ function compareAddresses(a: string, b: string): number {
   return cmpStr(a, b);
 }
 
-function serviceRow(acc: ServiceAccumulator): ServiceRow {
-  const ports = [...acc.ports.items].sort((x, y) => x - y);
-  const deniedBy = [...acc.deniedBy.values()].sort((x, y) => y.flows - x.flows || cmpStr(x.source, y.source) || cmpStr(x.rule ?? '', y.rule ?? ''));
+/** The report row of a service (a new object, made when the report is written or built). */
+export function serviceRow(acc: ServiceAccumulator): ServiceRow {
+  const ports = acc.portValues();
+  if (ports.length > 1) ports.sort((x, y) => x - y);
+  const deniedBy = acc.deniedBy.size === 0 ? [] : [...acc.deniedBy.values()].sort((x, y) => y.flows - x.flows || cmpStr(x.source, y.source) || cmpStr(x.rule ?? '', y.rule ?? ''));
+  const identity = acc.identity;
   return {
     key: acc.key,
-    client: serviceEnd(acc.client),
-    server: serviceEnd(acc.server),
+    client: serviceEnd(acc, 'client'),
+    server: serviceEnd(acc, 'server'),
     proto: acc.proto as ProtoName,
-    port: acc.identity.port,
-    keyRule: acc.identity.keyRule,
+    port: identity.port,
+    keyRule: identity.keyRule,
     finding: acc.finding,
     severity: acc.severity,
     status: acc.status,
@@ -172,7 +177,7 @@ function serviceRow(acc: ServiceAccumulator): ServiceRow {
     bytesToClient: acc.bytesToClient,
     first: acc.first,
     last: acc.last,
-    serverPorts: { count: acc.ports.items.size, ports: ports.slice(0, LISTED_PER_SERVICE) },
+    serverPorts: { count: acc.portCount(), ports: ports.length > LISTED_PER_SERVICE ? ports.slice(0, LISTED_PER_SERVICE) : ports },
     deniedBy: deniedBy.map((d) => ({ source: d.source, rule: d.rule, flows: d.flows })),
     examples: acc.examples.map((e) => ({
       flow: e.flow,
@@ -228,14 +233,77 @@ export function orderingOf(command: ReportCommand): ReportOrdering {
   return command === 'audit' ? 'firewall-review' : 'severity';
 }
 
+/** The finding entry of a service whose finding is not `ok`. */
+export function findingEntry(s: ServiceAccumulator): FindingEntry {
+  return { key: s.key, finding: s.finding, severity: s.severity, reachability: s.reachability(), flows: s.flows, first: s.first, last: s.last, reason: s.reason };
+}
+
+/** Flows and blocked flows are kept exactly below this in the sort keys (2^44, about 1.8e13). */
+const COUNT_SPAN = 2 ** 44;
+
+/** compareBySeverity as one number (smaller first): severity, finding, then flows (most first). */
+function severityRank(acc: ServiceAccumulator): number {
+  return ((SEVERITY_ORDER.high - SEVERITY_ORDER[acc.severity]) * 8 + FINDING_INDEX.get(acc.finding)!) * COUNT_SPAN + (COUNT_SPAN - 1 - Math.min(acc.flows, COUNT_SPAN - 1));
+}
+
+/** compareForAudit's section and blocked flows as one number (smaller first). */
+function auditRank(acc: ServiceAccumulator): number {
+  const section = auditSection({ finding: acc.finding, allowed: acc.allowed });
+  return section * COUNT_SPAN + (section === 0 ? COUNT_SPAN - 1 - Math.min(acc.blocked, COUNT_SPAN - 1) : 0);
+}
+
+/**
+ * The services in the report's order: the order of compareBySeverity (analyze) or
+ * compareForAudit (audit) on their rows, by numbers computed once per service and then the key
+ * (keys are distinct), without making the rows.
+ */
+export function orderServices(services: Iterable<ServiceAccumulator>, ordering: ReportOrdering): ServiceAccumulator[] {
+  const accs = [...services];
+  const n = accs.length;
+  const rank = new Float64Array(n);
+  const section = new Float64Array(n);
+  const keys: string[] = new Array<string>(n);
+  const audit = ordering === 'firewall-review';
+  for (let i = 0; i < n; i++) {
+    const acc = accs[i]!;
+    rank[i] = severityRank(acc);
+    if (audit) section[i] = auditRank(acc);
+    keys[i] = acc.key;
+  }
+  const index: number[] = new Array<number>(n);
+  for (let i = 0; i < n; i++) index[i] = i;
+  index.sort((a, b) => section[a]! - section[b]! || rank[a]! - rank[b]! || (keys[a]! < keys[b]! ? -1 : keys[a]! > keys[b]! ? 1 : 0));
+  return index.map((i) => accs[i]!);
+}
+
+/**
+ * A report whose services are not made yet: `report` is complete except for `findings` and
+ * `services`, which are empty arrays in their places; `services` lists the service accumulators
+ * in the report's order, and `findings` how many of them have a finding. The JSON writer
+ * (json.ts) writes each row as it makes it, so the rows of a run never exist all at once.
+ */
+export interface ReportPlan {
+  report: Report;
+  services: readonly ServiceAccumulator[];
+  findings: number;
+}
+
+/** The report, complete: every service row made. */
 export function buildReport(o: BuildReportOptions): Report {
+  const plan = planReport(o);
+  const services = plan.services.map(serviceRow);
+  plan.report.services = services;
+  plan.report.findings = plan.services.filter((s) => s.finding !== 'ok').map(findingEntry);
+  return plan.report;
+}
+
+/** The report without its rows (see ReportPlan). */
+export function planReport(o: BuildReportOptions): ReportPlan {
   const agg = o.aggregator;
   const ordering = orderingOf(o.command);
-  const services = [...agg.services.values()].map(serviceRow);
-  services.sort(ordering === 'firewall-review' ? compareForAudit : compareBySeverity);
-  const findings: FindingEntry[] = services
-    .filter((s) => s.finding !== 'ok')
-    .map((s) => ({ key: s.key, finding: s.finding, severity: s.severity, reachability: s.reachability, flows: s.flows, first: s.first, last: s.last, reason: s.reason }));
+  const services = orderServices(agg.services.values(), ordering);
+  let findingCount = 0;
+  for (const s of services) if (s.finding !== 'ok') findingCount++;
 
   const t = agg.totals;
   const flowCounts: FlowCounts = {
@@ -264,7 +332,7 @@ export function buildReport(o: BuildReportOptions): Report {
   for (const k of Object.keys(o.params).sort()) params[k] = o.params[k]!;
 
   const productsSorted = [...o.catalog.products].sort((a, b) => cmpStr(a.id, b.id));
-  return {
+  const report: Report = {
     schemaVersion: REPORT_SCHEMA_VERSION,
     tool: { name: 'portolan', version: o.toolVersion },
     command: o.command,
@@ -287,11 +355,12 @@ export function buildReport(o: BuildReportOptions): Report {
       flows: flowCounts,
       services: { byFinding: countsRecord<Finding>(FINDING_ORDER, svcFinding), bySeverity: countsRecord<Severity>(SEVERITIES, svcSeverity) },
     },
-    findings,
-    services,
+    findings: [],
+    services: [],
     coverage: coverage(o.catalog, o.inventory, agg.ruleFlows),
     timeline: timeline(agg),
     anomalies: o.anomalies,
     limits,
   };
+  return { report, services, findings: findingCount };
 }

@@ -24,7 +24,9 @@ import type { LogOptions } from '../../ingest/logs/format.js';
 import { loadInventory } from '../../inventory/load.js';
 import type { Inventory } from '../../inventory/inventory.js';
 import type { PipelineResult } from '../../pipeline.js';
-import { buildReport } from '../../report/build.js';
+import { buildReport, planReport } from '../../report/build.js';
+import type { BuildReportOptions } from '../../report/build.js';
+import { renderPlanJsonChunks } from '../../report/json.js';
 import { terminalSafe } from '../../report/escape.js';
 import { REPORT_FORMATS, formatForPath, isReportFormat, reporters } from '../../report/index.js';
 import type { ReportFormat, Reporter } from '../../report/index.js';
@@ -314,7 +316,7 @@ export async function runAnalysis(command: ReportCommand, rawArgs: Record<string
     progress.done();
   }
 
-  const report = buildReport({
+  const reportOptions: BuildReportOptions = {
     command,
     toolVersion: toolVersion(),
     inputs: pipeline.inputs.map(reportInput),
@@ -325,12 +327,25 @@ export async function runAnalysis(command: ReportCommand, rawArgs: Record<string
     aggregator,
     anomalies: pipeline.anomalies.summary(),
     limits: limitsReached(pipeline, a.maxFlows ?? DEFAULT_FLOW_TABLE_OPTIONS.maxFlows),
-  });
-  const colour = a.output === undefined && a.format === 'table' ? (a.colour ?? useColour(io, 'stdout')) : false;
-  // On a terminal the table fits its width; elsewhere (a pipe, a file) a fixed 140 columns.
-  const width = a.output === undefined && io.stdout.isTTY === true && io.stdout.columns !== undefined ? io.stdout.columns : 140;
-  if (reporter.renderChunks !== undefined) await writeChunks(sink, reporter.renderChunks(report, { colour, width }));
-  else sink.write(reporter.render(report, { colour, width }));
+  };
+  let flowCount: number;
+  let findingCount: number;
+  if (a.format === 'json') {
+    // Rows made one at a time as they are written: a run's rows never exist all at once.
+    const plan = planReport(reportOptions);
+    flowCount = plan.report.totals.flows;
+    findingCount = plan.findings;
+    await writeChunks(sink, renderPlanJsonChunks(plan));
+  } else {
+    const report = buildReport(reportOptions);
+    flowCount = report.totals.flows;
+    findingCount = report.findings.length;
+    const colour = a.output === undefined && a.format === 'table' ? (a.colour ?? useColour(io, 'stdout')) : false;
+    // On a terminal the table fits its width; elsewhere (a pipe, a file) a fixed 140 columns.
+    const width = a.output === undefined && io.stdout.isTTY === true && io.stdout.columns !== undefined ? io.stdout.columns : 140;
+    if (reporter.renderChunks !== undefined) await writeChunks(sink, reporter.renderChunks(report, { colour, width }));
+    else sink.write(reporter.render(report, { colour, width }));
+  }
   await sink.finish();
 
   for (const s of pipeline.inputs) {
@@ -341,7 +356,7 @@ export async function runAnalysis(command: ReportCommand, rawArgs: Record<string
     }
   }
   if (!a.quiet && a.output !== undefined) {
-    await writeOut(io.stderr, `portolan: ${a.format} report written to ${terminalSafe(a.output)} (${report.totals.flows} flows, ${report.findings.length} findings)\n`);
+    await writeOut(io.stderr, `portolan: ${a.format} report written to ${terminalSafe(a.output)} (${flowCount} flows, ${findingCount} findings)\n`);
   }
   if (pipeline.fatal) return EXIT_USAGE;
   return exitCodeFor(aggregator.worst, a.failOn);

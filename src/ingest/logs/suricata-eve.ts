@@ -202,6 +202,8 @@ export function observationOfEveEvent(ev: JsonObject, file: string, line: number
     }
     const cs = connStateOfFlow(proto, ev, flow);
     if (cs !== undefined) obs.connState = cs;
+    // Suricata writes a flow event once, when the flow ends (timeout, shutdown): nothing follows it.
+    obs.final = true;
   } else if (type === 'netflow' && net !== undefined) {
     setCounts(obs, int(net, 'pkts'), undefined, int(net, 'bytes'), undefined);
     const end = str(net, 'end');

@@ -160,6 +160,8 @@ function observationOfConn(v: ConnFields, file: string, line: number): LineResul
   // Zeek's own history letters, kept as logged (a hostile field is only letters and `^`, and short).
   if (ZEEK_HISTORY.test(history)) obs.history = history;
   if (v.uid !== undefined) obs.connId = v.uid;
+  // Zeek writes a conn.log line once, when the connection is over: nothing more comes for it.
+  obs.final = true;
   const op2 = parseCount(v.origPkts);
   const rp2 = parseCount(v.respPkts);
   if (op2 !== undefined || rp2 !== undefined) {
