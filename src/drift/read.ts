@@ -400,7 +400,7 @@ export async function readReportChunks(name: string, chunks: AsyncIterable<Buffe
           gathered = '';
           throw new LimitError(
             `a JSON ${valueKind} longer than ${MAX_REPORT_STRING_CHARS} characters`,
-            ` (it begins at or after byte ${valueByte}, line ${valueLine}; reading stopped at byte ${bytesFed})`,
+            ` (from byte ${valueByte} or later, line ${valueLine} or later; reading stopped at byte ${bytesFed})`,
           );
         }
         gathered += chunk;

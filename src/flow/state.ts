@@ -33,7 +33,9 @@ export const LIST_UDP = 1;
 export const LIST_ICMP = 2;
 export const LIST_OTHER = 3;
 export const LIST_CLOSED = 4;
-export const LIST_COUNT = 5;
+/** Log flows of TCP whose every line so far is a denied connection attempt (`deniedTimeout`). */
+export const LIST_DENIED = 5;
+export const LIST_COUNT = 6;
 
 /** Firewall verdict accumulation (PFLOG headers, log lines). */
 export interface VerdictState {

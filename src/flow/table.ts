@@ -61,6 +61,7 @@ import {
   FlowState,
   LIST_CLOSED,
   LIST_COUNT,
+  LIST_DENIED,
   LIST_ICMP,
   LIST_NONE,
   LIST_OTHER,
@@ -88,6 +89,13 @@ export interface FlowTableOptions {
   otherTimeout?: number;
   /** Seconds a closed TCP flow waits for stray packets before it is emitted (Zeek tcp_close_delay: 5). */
   closeLinger?: number;
+  /**
+   * Seconds of inactivity that end a TCP flow seen only in log lines that deny its connection
+   * attempt (default 130: longer than the SYN retries of the common stacks, Linux's six taking
+   * 127 s): the connection cannot go on, so only retransmitted SYNs are waited for. Never more than
+   * `tcpTimeout`.
+   */
+  deniedTimeout?: number;
   /** Seconds a fragmented datagram waits for its first fragment (Linux ipfrag_time: 30). */
   fragmentTimeout?: number;
   /** Most live flows; beyond it the least recently active flow is emitted early. */
@@ -110,6 +118,7 @@ export const DEFAULT_FLOW_TABLE_OPTIONS = {
   icmpTimeout: 60,
   otherTimeout: 60,
   closeLinger: 5,
+  deniedTimeout: 130,
   fragmentTimeout: 30,
   maxFlows: 1_000_000,
   // A day: above any time-zone offset (at most 14 h: a log in local time beside one in UTC must not
@@ -277,6 +286,7 @@ export class FlowTable {
     this.timeouts[LIST_ICMP] = options.icmpTimeout ?? d.icmpTimeout;
     this.timeouts[LIST_OTHER] = options.otherTimeout ?? d.otherTimeout;
     this.timeouts[LIST_CLOSED] = options.closeLinger ?? d.closeLinger;
+    this.timeouts[LIST_DENIED] = Math.min(options.deniedTimeout ?? d.deniedTimeout, this.timeouts[LIST_TCP] ?? 0);
     this.fragmentTimeout = options.fragmentTimeout ?? d.fragmentTimeout;
     this.maxFlows = Math.max(1, Math.floor(options.maxFlows ?? d.maxFlows));
     this.poolMax = Math.min(this.maxFlows, POOL_MAX);
@@ -860,6 +870,12 @@ export class FlowTable {
     if (obs.action !== 'unknown') {
       const kind = obs.action === 'allowed' ? 'allowed' : obs.kind === 'late' ? 'denied-late' : 'denied-attempt';
       recordVerdict(verdictOf(f, obs.format), kind, obs.rule, obs.direction, obs.interface, obs.format);
+    }
+    if (proto === 6 && (f.list === LIST_TCP || f.list === LIST_DENIED)) {
+      // Only denied attempts and nothing back: all that can follow is a retransmitted SYN.
+      const v = x.verdict;
+      const deniedOnly = v !== undefined && v.deniedAttempts > 0 && v.allowed === 0 && v.deniedLate === 0 && f.pktsS === 0 && f.bytesS === 0;
+      if (deniedOnly !== (f.list === LIST_DENIED)) this.relist(f, deniedOnly ? LIST_DENIED : LIST_TCP, ceilSeconds(f.lastSec, f.lastNsec));
     }
     if (obs.connState !== undefined) x.connState = obs.connState;
     if (obs.history !== undefined && obs.history !== '') x.logHistory = srcIsClient ? obs.history : swapCase(obs.history);

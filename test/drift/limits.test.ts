@@ -46,7 +46,7 @@ async function errorOf(p: Promise<unknown>): Promise<InputError> {
 }
 
 /** A valid report's text, with `marker` (a JSON string) to be replaced by a huge value. */
-function reportText(where: 'reason' | 'key' | 'findings' | 'unknown-top' | 'number'): { head: string; tail: string } {
+function reportText(where: 'reason' | 'key' | 'findings' | 'unknown-top' | 'number', pretty = false): { head: string; tail: string } {
   const r = report([serviceRow('10.0.0.1 → 10.1.0.1 tcp/443'), serviceRow('10.0.0.2 → 10.1.0.1 tcp/22')]) as unknown as Record<string, unknown> & {
     services: Array<Record<string, unknown>>;
   };
@@ -55,7 +55,7 @@ function reportText(where: 'reason' | 'key' | 'findings' | 'unknown-top' | 'numb
   if (where === 'findings') r['findings'] = [{ reason: '@@HUGE@@' }];
   if (where === 'unknown-top') r['zzz'] = '@@HUGE@@';
   if (where === 'number') r.services[1]!['flows'] = '@@HUGE@@';
-  let text = JSON.stringify(r);
+  let text = pretty ? JSON.stringify(r, null, 2) : JSON.stringify(r);
   if (where === 'key') text = text.replace('"reason":', `${MARK}: 1, "reason":`);
   const at = text.indexOf(MARK);
   const head = text.slice(0, at);
@@ -74,9 +74,9 @@ describe('strings in a report are bounded', () => {
     expect(e.file).toBe('huge.json');
     expect(e.message).not.toContain('\n');
     expect(e.message).toMatch(
-      /^huge\.json: a JSON string longer than 1048576 characters in services\[1\] \(it begins at or after byte \d+, line 1; reading stopped at byte \d+\); not a report portolan wrote$/,
+      /^huge\.json: a JSON string longer than 1048576 characters in services\[1\] \(from byte \d+ or later, line 1 or later; reading stopped at byte \d+\); not a report portolan wrote$/,
     );
-    const [, begins, stopped] = /after byte (\d+).*stopped at byte (\d+)/.exec(e.message) ?? [];
+    const [, begins, stopped] = /from byte (\d+).*stopped at byte (\d+)/.exec(e.message) ?? [];
     // The string begins after the head, in the piece being parsed; reading stops soon after the limit.
     expect(Number(begins)).toBeLessThanOrEqual(head.length);
     expect(Number(begins)).toBeGreaterThan(head.length - 16 * 1024 - 1);
@@ -107,6 +107,22 @@ describe('strings in a report are bounded', () => {
     })();
     const en = await errorOf(readReportChunks('num.json', digits));
     expect(en.message).toMatch(/^num\.json: a JSON number longer than 1048576 characters in services\[1\]/);
+  });
+
+  it('the offsets are those of the file: the string starts within one piece (16 Ki characters) after the byte named', async () => {
+    const rows = Array.from({ length: 400 }, (_, i) => serviceRow(`10.0.${i >> 8}.${i & 255} → 10.1.0.1 tcp/443`, { reason: 'é'.repeat(100) }));
+    const text = JSON.stringify(report(rows), null, 2);
+    const head = text.slice(0, text.lastIndexOf('"reason": "ééé') + '"reason": "'.length);
+    expect(Buffer.byteLength(head)).toBeGreaterThan(100 * 1024);
+    const lines = head.split('\n').length;
+    const e = await errorOf(readReportChunks('pretty.json', generated(head, 2 * MiB, '', { bytes: 0, yielded: 0 })));
+    expect(e.message).toContain('in services[399] (from byte ');
+    const [, from, line, stopped] = /from byte (\d+) or later, line (\d+) or later; reading stopped at byte (\d+)/.exec(e.message) ?? [];
+    const startByte = Buffer.byteLength(head);
+    expect(Number(from)).toBeLessThanOrEqual(startByte);
+    expect(Number(from)).toBeGreaterThan(startByte - 2 * 16 * 1024);
+    expect(Number(line)).toBeLessThanOrEqual(lines);
+    expect(Number(stopped)).toBeGreaterThan(startByte + MAX_REPORT_STRING_CHARS);
   });
 
   it('a value just under the limit is read', async () => {

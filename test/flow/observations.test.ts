@@ -151,3 +151,43 @@ describe('log observations merge into flows', () => {
     expect(flows[0]!.packets).toEqual({ client: 3, server: 2 });
   });
 });
+
+describe('how long a log flow waits for more lines', () => {
+  const syn = { tcpFlags: 2, rule: 'INPUT-DROP' };
+  it('a TCP flow of denied attempts only waits 130 s for a retransmitted SYN (Linux retries for 127 s)', () => {
+    const flows = run([obs({ tsSec: 1000, ...syn }), obs({ tsSec: 1063, ...syn }), obs({ tsSec: 1190, ...syn }), obs({ tsSec: 1321, ...syn })]);
+    // 1063 − 1000 and 1190 − 1063 are within 130 s; 1321 − 1190 = 131 s is not.
+    expect(flows.map(brief)).toEqual([`tcp ${C}:40000>${S}:443 denied S 3/0`, `tcp ${C}:40000>${S}:443 denied S 1/0`]);
+  });
+  it('an allowed line keeps the TCP timeout (300 s), and so does a denied flow that saw an answer', () => {
+    const allowed = run([obs({ tsSec: 1000, ...syn }), obs({ tsSec: 1001, action: 'allowed', kind: 'session' }), obs({ tsSec: 1250, ...syn })]);
+    expect(allowed).toHaveLength(1);
+    const answered = run([obs({ tsSec: 1000, ...syn }), obs({ tsSec: 1001, src: S, srcPort: 443, dst: C, dstPort: 40000, tcpFlags: 0x12, kind: 'late' }), obs({ tsSec: 1250, ...syn })]);
+    expect(answered).toHaveLength(1);
+  });
+  it('never waits longer than the TCP timeout, and the wait can be set', () => {
+    const lines = [obs({ tsSec: 1000, ...syn }), obs({ tsSec: 1060, ...syn })];
+    const short: Flow[] = [];
+    const t1 = new FlowTable({ tcpTimeout: 30 }, (f) => short.push(f));
+    for (const o of lines) t1.addObservation(o, 1);
+    t1.flush();
+    expect(short).toHaveLength(2);
+    const long: Flow[] = [];
+    const t2 = new FlowTable({ deniedTimeout: 300, tcpTimeout: 300 }, (f) => long.push(f));
+    for (const o of [...lines, obs({ tsSec: 1300, ...syn })]) t2.addObservation(o, 1);
+    t2.flush();
+    expect(long).toHaveLength(1);
+  });
+  it('a Zeek conn.log line or Suricata flow event closes its flow at once, after the lines before it', () => {
+    const emitted: Flow[] = [];
+    const table = new FlowTable({}, (f) => emitted.push(f));
+    table.addObservation(obs({ tsSec: 10, format: 'suricata-eve', connId: '9', tcpFlags: 2 }), 1);
+    expect(emitted).toHaveLength(0);
+    table.addObservation(obs({ tsSec: 11, format: 'suricata-eve', connId: '9', action: 'unknown', kind: 'session', final: true, packets: { out: 3, back: 0 } }), 1);
+    expect(emitted).toHaveLength(1);
+    expect(emitted[0]!.firewall?.count).toBe(1);
+    table.addObservation(obs({ tsSec: 12, format: 'zeek-conn', action: 'unknown', kind: 'session', connId: 'Cx', final: true, srcPort: 40001 }), 1);
+    expect(emitted).toHaveLength(2);
+    expect(table.stats().active).toBe(0);
+  });
+});

@@ -37,9 +37,11 @@ function isFlowFormat(v: unknown): v is FlowFormat {
 function pipelineOptions(args: Record<string, unknown>, io: Io): { options: PipelineOptions; clearProgress: () => void } {
   const tcp = numberOption(args['timeout-tcp'], '--timeout-tcp', 0, 'a positive number of seconds');
   const udp = numberOption(args['timeout-udp'], '--timeout-udp', 0, 'a positive number of seconds');
+  const denied = numberOption(args['timeout-denied'], '--timeout-denied', 0, 'a positive number of seconds');
   const maxFlows = wholeNumberOption(args['max-flows'], '--max-flows', 1);
   const flowTable: NonNullable<PipelineOptions['flowTable']> = {};
   if (tcp !== undefined) flowTable.tcpTimeout = tcp;
+  if (denied !== undefined) flowTable.deniedTimeout = denied;
   if (udp !== undefined) {
     flowTable.udpTimeout = udp;
     flowTable.icmpTimeout = udp;
@@ -181,6 +183,7 @@ function flowsOptions(y: Argv): Argv {
       .option('output', { alias: 'o', type: 'string', requiresArg: true, describe: 'write the flows to FILE instead of standard output' })
       .option('timeout-tcp', { type: 'number', requiresArg: true, describe: 'seconds of inactivity that end a TCP flow [default: 300, as Zeek]' })
       .option('timeout-udp', { type: 'number', requiresArg: true, describe: 'seconds of inactivity that end a UDP, ICMP or other flow [default: 60, as Zeek]' })
+      .option('timeout-denied', { type: 'number', requiresArg: true, describe: 'seconds of inactivity that end a TCP flow whose log lines only deny its connection attempt [default: 130]' })
       .option('max-flows', { type: 'number', requiresArg: true, describe: 'most live flows; beyond it the least recently active is emitted early [default: 1000000]' })
       .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'no summary of the inputs and no warnings on standard error (errors are still printed)' }),
   );
