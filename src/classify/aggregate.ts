@@ -225,6 +225,19 @@ function flatText(s: string): string {
 
 type Denial = { source: string; rule: string | null; flows: number };
 type DeniedBy = Map<string, Denial>;
+function denialKey(source: string, rule: string | null): string {
+  return `${source}\u0000${rule ?? ''}`;
+}
+
+/** An address side as its label alone (see ServiceAccumulator.clientEnd). */
+function compactEnd(e: EndIdentity): EndIdentity | string {
+  return e.kind === 'address' && e.product === null && e.role === null ? e.label : e;
+}
+
+function fullEnd(e: EndIdentity | string): EndIdentity {
+  return typeof e === 'string' ? { label: e, kind: 'address', product: null, role: null } : e;
+}
+
 /** What `deniedBy` reads for a service no firewall denied (most of them): no Map per service. */
 const NO_DENIALS: ReadonlyMap<string, { source: string; rule: string | null; flows: number }> = new Map();
 
@@ -315,8 +328,9 @@ function counts(n: number): number[] {
 export class ServiceAccumulator {
   readonly key: string;
   readonly proto: string;
-  private readonly clientEnd: EndIdentity;
-  private readonly serverEnd: EndIdentity;
+  /** A side's identity, or its label alone when it is an address (most services, without an inventory). */
+  private readonly clientEnd: EndIdentity | string;
+  private readonly serverEnd: EndIdentity | string;
   private readonly port: number | null;
   private readonly keyRule: string | null;
   finding: Finding = 'ok';
@@ -332,7 +346,6 @@ export class ServiceAccumulator {
   private soleOutcome = 0;
   private findingCounts: number[] | undefined = undefined;
   private outcomeCounts: number[] | undefined = undefined;
-  allowed = 0;
   blocked = 0;
   packets = 0;
   bytesToServer = 0;
@@ -342,33 +355,39 @@ export class ServiceAccumulator {
   private clients: Few<string> = undefined;
   private servers: Few<string> = undefined;
   private serverPorts: Few<number> = undefined;
-  private ownDenials: DeniedBy | undefined = undefined;
+  /** The firewall rules that denied flows: one held as it is, several by `source\0rule`. */
+  private denials: Denial | DeniedBy | undefined = undefined;
   private ex: Examples = undefined;
   /** First-seen order, for stable output of equal services (renumbered when a merge adopts the service). */
   order: number;
 
   constructor(identity: ServiceIdentity, proto: string, order: number) {
     this.key = flatText(identity.key);
-    this.clientEnd = identity.client;
-    this.serverEnd = identity.server;
+    this.clientEnd = compactEnd(identity.client);
+    this.serverEnd = compactEnd(identity.server);
     this.port = identity.port;
     this.keyRule = identity.keyRule;
     this.proto = proto;
     this.order = order;
   }
 
+  /** Flows not blocked (every flow is one or the other). */
+  get allowed(): number {
+    return this.flows - this.blocked;
+  }
+
   /** What the service aggregates under (a new object). */
   get identity(): ServiceIdentity {
-    return { key: this.key, client: this.clientEnd, server: this.serverEnd, port: this.port, keyRule: this.keyRule };
+    return { key: this.key, client: fullEnd(this.clientEnd), server: fullEnd(this.serverEnd), port: this.port, keyRule: this.keyRule };
   }
 
   /** The client side: its identity and the distinct addresses seen (a view made on each call). */
   get client(): ServiceEndAccumulator {
-    return { identity: this.clientEnd, addresses: fewView(this.clients) };
+    return { identity: fullEnd(this.clientEnd), addresses: fewView(this.clients) };
   }
 
   get server(): ServiceEndAccumulator {
-    return { identity: this.serverEnd, addresses: fewView(this.servers) };
+    return { identity: fullEnd(this.serverEnd), addresses: fewView(this.servers) };
   }
 
   /** Distinct server ports (a view made on each call). */
@@ -469,7 +488,6 @@ export class ServiceAccumulator {
       this.outcomeCounts = o;
     }
     this.flows += later.flows;
-    this.allowed += later.allowed;
     this.blocked += later.blocked;
     this.packets += later.packets;
     this.bytesToServer += later.bytesToServer;
@@ -479,14 +497,7 @@ export class ServiceAccumulator {
     this.clients = fewMerge(this.clients, later.clients);
     this.servers = fewMerge(this.servers, later.servers);
     this.serverPorts = fewMerge(this.serverPorts, later.serverPorts);
-    if (later.ownDenials !== undefined) {
-      const own = (this.ownDenials ??= new Map());
-      for (const [k, e] of later.ownDenials) {
-        const mine = own.get(k);
-        if (mine !== undefined) mine.flows += e.flows;
-        else if (own.size < DENY_RULES_PER_SERVICE) own.set(k, { source: e.source, rule: e.rule, flows: e.flows });
-      }
-    }
+    for (const e of later.deniedBy.values()) this.addDenial(e.source, e.rule, e.flows);
     if (adopt) {
       this.finding = later.finding;
       this.severity = later.severity;
@@ -527,7 +538,7 @@ export class ServiceAccumulator {
       first: this.first,
       last: this.last,
       ports: fewToData(this.serverPorts),
-      denials: this.ownDenials === undefined ? [] : [...this.ownDenials.entries()],
+      denials: [...this.deniedBy.entries()],
       examples: examplesList(this.ex).map((e) => ({ ...e, reason: e.reason ?? this.reason })),
       order: this.order,
     };
@@ -555,7 +566,6 @@ export class ServiceAccumulator {
       acc.findingCounts = FINDINGS.map((_, i) => d.findingCounts[i] ?? 0);
       acc.outcomeCounts = OUTCOMES.map((_, i) => d.outcomeCounts[i] ?? 0);
     }
-    acc.allowed = d.allowed;
     acc.blocked = d.blocked;
     acc.packets = d.packets;
     acc.bytesToServer = d.bytesToServer;
@@ -563,7 +573,7 @@ export class ServiceAccumulator {
     acc.first = d.first;
     acc.last = d.last;
     acc.serverPorts = fewMerge(undefined, d.ports);
-    if (d.denials.length > 0) acc.ownDenials = new Map(d.denials.map(([k, e]) => [k, { source: e.source, rule: e.rule, flows: e.flows }]));
+    for (const [, e] of d.denials) acc.addDenial(e.source, e.rule, e.flows);
     for (const e of d.examples) acc.pushExample({ ...e, reason: e.reason === acc.reason ? null : intern(e.reason) });
     return acc;
   }
@@ -580,7 +590,31 @@ export class ServiceAccumulator {
 
   /** The firewall rules that denied this service's flows, by `source\0rule` (at most DENY_RULES_PER_SERVICE). */
   get deniedBy(): ReadonlyMap<string, { source: string; rule: string | null; flows: number }> {
-    return this.ownDenials ?? NO_DENIALS;
+    const d = this.denials;
+    if (d === undefined) return NO_DENIALS;
+    return d instanceof Map ? d : new Map([[denialKey(d.source, d.rule), d]]);
+  }
+
+  /** Counts `flows` denials by a rule (a rule past the first DENY_RULES_PER_SERVICE is not listed). */
+  private addDenial(source: string, rule: string | null, flows: number): void {
+    const d = this.denials;
+    if (d === undefined) {
+      this.denials = { source, rule, flows };
+      return;
+    }
+    if (!(d instanceof Map)) {
+      if (d.source === source && d.rule === rule) {
+        d.flows += flows;
+        return;
+      }
+      this.denials = new Map([[denialKey(d.source, d.rule), d]]);
+    }
+    const own = this.denials;
+    if (!(own instanceof Map)) return;
+    const k = denialKey(source, rule);
+    const e = own.get(k);
+    if (e !== undefined) e.flows += flows;
+    else if (own.size < DENY_RULES_PER_SERVICE) own.set(k, { source, rule, flows });
   }
 
   add(v: Verdict): void {
@@ -605,7 +639,6 @@ export class ServiceAccumulator {
     }
     this.flows++;
     if (f.reachability === 'blocked') this.blocked++;
-    else this.allowed++;
     this.packets += f.packets.client + f.packets.server;
     this.bytesToServer += f.bytes.client;
     this.bytesToClient += f.bytes.server;
@@ -615,12 +648,7 @@ export class ServiceAccumulator {
     this.servers = fewAdd(this.servers, f.server.ip);
     if (f.server.port !== 0 || f.proto === 'tcp' || f.proto === 'udp') this.serverPorts = fewAdd(this.serverPorts, f.server.port);
     if (f.reachability === 'blocked' && f.outcome === 'denied' && f.firewall !== undefined) {
-      const rule = f.firewall.rule !== undefined && f.firewall.rule.length > 0 ? f.firewall.rule : null;
-      const k = `${f.firewall.source}\u0000${rule ?? ''}`;
-      const own = (this.ownDenials ??= new Map());
-      const e = own.get(k);
-      if (e !== undefined) e.flows++;
-      else if (own.size < DENY_RULES_PER_SERVICE) own.set(k, { source: f.firewall.source, rule, flows: 1 });
+      this.addDenial(f.firewall.source, f.firewall.rule !== undefined && f.firewall.rule.length > 0 ? f.firewall.rule : null, 1);
     }
     const worse = this.flows === 1 || FINDING_WEIGHT[f.finding] > FINDING_WEIGHT[this.finding];
     if (worse) {

@@ -248,6 +248,7 @@ export class FlowTable {
    * the creation counter before it and the flow it went to (to give that flow its real time back).
    */
   private jumpHeld = false;
+  private jumpLog = false;
   private jumpT = 0;
   private jumpSec = 0;
   private jumpNsec = 0;
@@ -323,7 +324,7 @@ export class FlowTable {
     let t = pkt.tsSec + pkt.tsNsec * 1e-9;
     if (this.jumpHeld) this.settleJump(t);
     if (t > this.clock) {
-      if (t - this.clock <= this.maxClockJump || !this.holdJump(t, pkt.tsSec, pkt.tsNsec, -1, 0, file, pkt.offset, -1)) {
+      if (t - this.clock <= this.maxClockJump || !this.holdJump(t, pkt.tsSec, pkt.tsNsec, -1, 0, false, file, pkt.offset, -1)) {
         this.clock = t;
         this.clockSec = pkt.tsSec;
         this.clockNsec = pkt.tsNsec;
@@ -710,7 +711,7 @@ export class FlowTable {
     if (this.jumpHeld) this.settleJump(t);
     if (t > this.clock) {
       const ev = obs.evidence;
-      if (t - this.clock <= this.maxClockJump || !this.holdJump(t, obs.tsSec, obs.tsNsec, obs.endSec ?? -1, obs.endNsec ?? 0, ev.file, ev.offset ?? -1, ev.line ?? -1)) {
+      if (t - this.clock <= this.maxClockJump || !this.holdJump(t, obs.tsSec, obs.tsNsec, obs.endSec ?? -1, obs.endNsec ?? 0, true, ev.file, ev.offset ?? -1, ev.line ?? -1)) {
         this.clock = t;
         this.clockSec = obs.tsSec;
         this.clockNsec = obs.tsNsec;
@@ -924,9 +925,10 @@ export class FlowTable {
    * A record `t` jumps the clock forward past the bound: holds the jump (true), unless the clock
    * has not started (false: the first record sets it).
    */
-  private holdJump(t: number, sec: number, nsec: number, endSec: number, endNsec: number, file: string, offset: number, line: number): boolean {
+  private holdJump(t: number, sec: number, nsec: number, endSec: number, endNsec: number, log: boolean, file: string, offset: number, line: number): boolean {
     if (this.clock === Number.NEGATIVE_INFINITY) return false;
     this.jumpHeld = true;
+    this.jumpLog = log;
     this.jumpT = t;
     this.jumpSec = sec;
     this.jumpNsec = nsec;
@@ -958,8 +960,6 @@ export class FlowTable {
     this.jumpFlow = null;
     const jt = this.jumpT;
     const log = this.anomalies;
-    const where = this.jumpLine >= 0 ? `${this.jumpFile}:${this.jumpLine}` : this.jumpOffset >= 0 ? `${this.jumpFile}@0x${this.jumpOffset.toString(16)}` : this.jumpFile;
-    const record = this.jumpLine >= 0 || this.jumpOffset < 0 ? 'log record' : 'packet';
     if (t - this.clock > this.maxClockJump && Math.abs(t - jt) <= this.maxClockJump) {
       if (f !== null && f.order === this.jumpFlowOrder && f.list !== LIST_NONE && f.order > this.jumpCreated) {
         f.firstSec = f.lastSec = this.jumpSec;
@@ -972,7 +972,7 @@ export class FlowTable {
           log.add({
             code: 'clock-gap',
             severity: 'info',
-            message: `${where}: the capture clock jumps ${spanText(jt - this.clock)} forward, from ${formatTimeNanos(this.clockSec, this.clockNsec)} to ${formatTimeNanos(this.jumpSec, this.jumpNsec)}; the next record confirms it`,
+            message: `${this.jumpWhere()}: the capture clock jumps ${spanText(jt - this.clock)} forward, from ${formatTimeNanos(this.clockSec, this.clockNsec)} to ${formatTimeNanos(this.jumpSec, this.jumpNsec)}; the next record confirms it`,
             ...this.jumpPlace(),
           });
         } else log.addCount('clock-gap', 'info');
@@ -989,10 +989,15 @@ export class FlowTable {
       log.add({
         code: 'clock-jump',
         severity: 'warning',
-        message: `${where}: ${record} time ${formatTimeNanos(this.jumpSec, this.jumpNsec)} is ${spanText(jt - this.clock)} after the capture clock (${formatTimeNanos(this.clockSec, this.clockNsec)}) ${next}: counted at the clock's time, no flow expired`,
+        message: `${this.jumpWhere()}: ${this.jumpLog ? 'log record' : 'packet'} time ${formatTimeNanos(this.jumpSec, this.jumpNsec)} is ${spanText(jt - this.clock)} after the capture clock (${formatTimeNanos(this.clockSec, this.clockNsec)}) ${next}: counted at the clock's time, no flow expired`,
         ...this.jumpPlace(),
       });
     } else log.addCount('clock-jump', 'warning');
+  }
+
+  private jumpWhere(): string {
+    if (this.jumpLine >= 0) return `${this.jumpFile}:${this.jumpLine}`;
+    return this.jumpOffset >= 0 ? `${this.jumpFile}@0x${this.jumpOffset.toString(16)}` : this.jumpFile;
   }
 
   private jumpPlace(): { file?: string; offset?: number; line?: number } {

@@ -192,7 +192,7 @@ function plainJson(v: unknown, indent: string): string | undefined {
 function endJson(e: ServiceEnd, indent: string): string {
   const i = `${indent}  `;
   return (
-    `{\n${i}"label": ${quoted(e.label)},\n${i}"kind": ${quoted(e.kind)},\n${i}"product": ${e.product === null ? 'null' : quoted(e.product)},\n` +
+    `{\n${i}"label": ${JSON.stringify(e.label)},\n${i}"kind": ${quoted(e.kind)},\n${i}"product": ${e.product === null ? 'null' : quoted(e.product)},\n` +
     `${i}"role": ${e.role === null ? 'null' : quoted(e.role)},\n${i}"addresses": ${stringList(e.addresses, i)},\n${i}"addressCount": ${num(e.addressCount)}\n${indent}}`
   );
 }
