@@ -1,8 +1,11 @@
 /**
- * Reads an inventory file from disk (JSON only: see docs/inventory.md) and builds the lookup.
- * The file is data: it is parsed with JSON.parse and validated, never evaluated.
+ * Reads an inventory file from disk (JSON, or YAML: see docs/inventory.md) and builds the lookup.
+ * The file is data: it is parsed with JSON.parse, or as YAML 1.2 with the core schema only (no
+ * tags, aliases capped, duplicate keys refused), then validated; it is never evaluated.
  */
 import { readFileSync } from 'node:fs';
+import { extname } from 'node:path';
+import { isPair, isScalar, parseDocument, visit } from 'yaml';
 import type { Catalog } from '../catalog/types.js';
 import { DataFileError } from '../errors.js';
 import { buildInventory } from './inventory.js';
@@ -31,8 +34,46 @@ function lineColumn(text: string, offset: number): { line: number; column: numbe
   return { line, column: offset - lineStart + 1 };
 }
 
-/** Parses inventory text (JSON) and validates it; `file` names it in errors. */
+/** Aliases a YAML inventory may expand (YAML's "billion laughs": a few lines that expand to gigabytes). */
+const MAX_YAML_ALIASES = 100;
+
+/** YAML by the file's extension (`.yaml`, `.yml`); JSON by `.json`; otherwise YAML unless the text opens with `{`. */
+export function isYamlInventory(file: string, text: string): boolean {
+  const ext = extname(file).toLowerCase();
+  if (ext === '.yaml' || ext === '.yml') return true;
+  if (ext === '.json') return false;
+  return !/^\uFEFF?\s*\{/.test(text);
+}
+
+function parseYaml(text: string, file: string): unknown {
+  const doc = parseDocument(text, { schema: 'core', uniqueKeys: true, strict: true });
+  // A tag the core schema does not know (`!!js/function`, `!!python/object`) is a warning to the
+  // parser and an error here: an inventory is plain data.
+  const problem = doc.errors[0] ?? doc.warnings[0];
+  if (problem !== undefined) {
+    const pos = problem.linePos?.[0];
+    const what = (problem.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '');
+    throw new DataFileError('inventory-not-yaml', `${file}${pos !== undefined ? `:${pos.line}:${pos.col}` : ''}: not valid YAML (${what})`, { file });
+  }
+  // `release: 14.70` or `model: 1500` are names, not numbers: outside `params` and `ephemeral`
+  // (the numeric fields), a plain scalar that YAML reads as a number keeps its text.
+  visit(doc, {
+    Scalar(_key, node, path) {
+      if (typeof node.value !== 'number' || node.type !== 'PLAIN' || node.source === undefined) return;
+      for (const p of path) if (isPair(p) && isScalar(p.key) && (p.key.value === 'params' || p.key.value === 'ephemeral')) return;
+      node.value = node.source;
+    },
+  });
+  try {
+    return doc.toJS({ maxAliasCount: MAX_YAML_ALIASES });
+  } catch (e) {
+    throw new DataFileError('inventory-not-yaml', `${file}: not valid YAML (${e instanceof Error ? e.message : String(e)})`, { file });
+  }
+}
+
+/** Parses inventory text (JSON or YAML, see `isYamlInventory`) and validates it; `file` names it in errors. */
 export function parseInventory(text: string, file: string, catalog: Catalog): Inventory {
+  if (isYamlInventory(file, text)) return buildInventory(file, parseYaml(text, file), catalog, inventorySchema());
   let doc: unknown;
   try {
     doc = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
@@ -41,7 +82,7 @@ export function parseInventory(text: string, file: string, catalog: Catalog): In
     const pos = /position (\d+)/.exec(msg);
     const where = pos !== null ? (({ line, column }) => `:${line}:${column}`)(lineColumn(text, Number(pos[1]))) : '';
     const what = msg.replace(/ in JSON at position \d+.*$/, '').replace(/^JSON\.parse: /, '');
-    throw new DataFileError('inventory-not-json', `${file}${where}: not valid JSON (${what}); inventories are JSON files (see docs/inventory.md)`, { file });
+    throw new DataFileError('inventory-not-json', `${file}${where}: not valid JSON (${what}); inventories are JSON or YAML files (see docs/inventory.md)`, { file });
   }
   return buildInventory(file, doc, catalog, inventorySchema());
 }

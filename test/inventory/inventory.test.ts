@@ -1,10 +1,11 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { loadCatalog } from '../../src/catalog/load.js';
 import { DataFileError } from '../../src/errors.js';
 import { isGroupAddress, parseIp, parsePrefix } from '../../src/inventory/address.js';
-import { loadInventory, parseInventory } from '../../src/inventory/load.js';
+import { isYamlInventory, loadInventory, parseInventory } from '../../src/inventory/load.js';
 import { testCatalog } from '../classify/support.js';
 
 const catalog = testCatalog();
@@ -150,5 +151,70 @@ describe('hostile inventory text', () => {
     // eslint-disable-next-line no-control-regex -- checking that no control character is left
     expect(e.message).not.toMatch(/[\u0000-\u001f]/);
     expect(e.message).toContain('hosts[0] (evil[2J]0;xname)');
+  });
+});
+
+describe('YAML inventories', () => {
+  const yaml = [
+    '# sites/lab.yaml',
+    'hosts:',
+    '  - address: 10.1.0.0/16',
+    '    name: hcus',
+    '    product: pathtrak',
+    '    role: hcu',
+    '    model: HCU200',
+    '  - address: [10.3.0.1, "2001:db8:3::1"]',
+    '    name: vos-a',
+    '    product: stratus-vos',
+    '    role: vos-module',
+    '    os: vos',
+    '    release: 14.70',
+    '    params: { max_open_server: 25 }',
+    '    ephemeral: { tcp: { from: 20000, to: 30000 } }',
+    '',
+  ].join('\n');
+
+  it('reads the same hosts as the JSON form; a release like 14.70 keeps its text, params stay numbers', () => {
+    const i = parseInventory(yaml, 'lab.yaml', catalog);
+    expect(i.lookup('10.1.2.3')).toMatchObject({ name: 'hcus', model: 'HCU200', roles: [{ product: 'pathtrak', role: 'hcu' }] });
+    expect(i.lookup('2001:db8:3::1')).toMatchObject({ name: 'vos-a', os: 'vos', release: '14.70', params: { max_open_server: 25 }, ephemeral: { tcp: { from: 20000, to: 30000 } } });
+  });
+
+  it('is chosen by extension (.yaml, .yml), or by text that does not open with {', () => {
+    expect(isYamlInventory('a.yml', '{}')).toBe(true);
+    expect(isYamlInventory('a.json', 'hosts: []')).toBe(false);
+    expect(isYamlInventory('hosts', 'hosts:\n  - address: 10.0.0.1\n')).toBe(true);
+    expect(isYamlInventory('hosts', '\uFEFF  {"hosts": []}')).toBe(false);
+    expect(parseInventory('hosts:\n  - address: 10.0.0.1\n    name: a\n', 'inventory', catalog).hosts[0]!.name).toBe('a');
+  });
+
+  it('errors name the file, line and column; schema errors name the entry and the field as for JSON', () => {
+    expect(errorOf(() => parseInventory('hosts:\n  - address: [10.0.0.1\n    name: a\n', 'lab.yaml', catalog)).message).toMatch(/^lab\.yaml:\d+:\d+: not valid YAML \(/);
+    expect(errorOf(() => parseInventory('hosts:\n  - address: 10.0.0.1\n    address: 10.0.0.2\n', 'lab.yaml', catalog)).message).toMatch(/^lab\.yaml:3:\d+: not valid YAML \(Map keys must be unique/);
+    const e = errorOf(() => parseInventory('hosts:\n  - address: 10.0.0.1\n    name: a\n    role: hcu9\n', 'lab.yaml', catalog));
+    expect(e.message).toBe('lab.yaml: hosts[0] (a): field "role" "hcu9" is not a role of any catalog product');
+  });
+
+  it('is data only: language tags are refused, and aliases cannot expand without bound', () => {
+    expect(errorOf(() => parseInventory('hosts:\n  - address: !!js/function "function () { return 1 }"\n', 'evil.yaml', catalog)).message).toMatch(/^evil\.yaml:2:\d+: not valid YAML \(Unresolved tag/);
+    expect(errorOf(() => parseInventory('hosts:\n  - address: !!python/object:os.system [ls]\n', 'evil.yaml', catalog)).message).toMatch(/not valid YAML/);
+    // "Billion laughs": each level doubles the one before.
+    const bomb = ['a: &a [x, x]', ...Array.from({ length: 30 }, (_, k) => `${'b'.repeat(k + 1)}: &${'b'.repeat(k + 1)} [*${k === 0 ? 'a' : 'b'.repeat(k)}, *${k === 0 ? 'a' : 'b'.repeat(k)}]`), 'hosts: []'].join('\n');
+    expect(errorOf(() => parseInventory(bomb, 'bomb.yaml', catalog)).message).toMatch(/^bomb\.yaml: not valid YAML \(.*alias/i);
+  });
+});
+
+describe('docs/inventory.md', () => {
+  const doc = readFileSync(new URL('../../docs/inventory.md', import.meta.url), 'utf8');
+  const block = (lang: string): string => {
+    const m = new RegExp('```' + lang + '\\n([\\s\\S]*?)\\n```').exec(doc);
+    if (m === null) throw new Error(`docs/inventory.md has no ${lang} example`);
+    return m[1]!;
+  };
+  it('its JSON example loads, and its YAML example gives the same first three hosts', () => {
+    const real = loadCatalog();
+    const json = parseInventory(block('json'), 'hosts.json', real);
+    const yaml = parseInventory(block('yaml'), 'hosts.yaml', real);
+    expect(yaml.hosts).toEqual(json.hosts.slice(0, 3));
   });
 });
