@@ -21,6 +21,11 @@ function inventorySchema(): unknown {
   return schemaCache;
 }
 
+function lineCol(text: string, offset: number): { line: number; col: number } {
+  const { line, column } = lineColumn(text, offset);
+  return { line, col: column };
+}
+
 /** Line and column (1-based) of a character offset, for JSON syntax errors. */
 function lineColumn(text: string, offset: number): { line: number; column: number } {
   let line = 1;
@@ -57,13 +62,26 @@ function parseYaml(text: string, file: string): unknown {
   }
   // `release: 14.70` or `model: 1500` are names, not numbers: outside `params` and `ephemeral`
   // (the numeric fields), a plain scalar that YAML reads as a number keeps its text.
+  let complexKey: { line: number; col: number } | undefined;
   visit(doc, {
+    Pair(_key, pair) {
+      // `? [a, b] : c`: a key that is a list or a map has no JSON form (yaml would warn and flatten it).
+      if (pair.key !== null && !isScalar(pair.key)) {
+        const offset = (pair.key as { range?: [number, number, number] }).range?.[0] ?? 0;
+        complexKey ??= lineCol(text, offset);
+        return visit.BREAK;
+      }
+      return undefined;
+    },
     Scalar(_key, node, path) {
       if (typeof node.value !== 'number' || node.type !== 'PLAIN' || node.source === undefined) return;
       for (const p of path) if (isPair(p) && isScalar(p.key) && (p.key.value === 'params' || p.key.value === 'ephemeral')) return;
       node.value = node.source;
     },
   });
+  if (complexKey !== undefined) {
+    throw new DataFileError('inventory-not-yaml', `${file}:${complexKey.line}:${complexKey.col}: not valid YAML for an inventory (a key that is a list or a map)`, { file });
+  }
   try {
     return doc.toJS({ maxAliasCount: MAX_YAML_ALIASES });
   } catch (e) {

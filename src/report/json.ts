@@ -92,12 +92,19 @@ export function* renderPlanJsonChunks(plan: ReportPlan): Generator<string> {
     if (value === undefined || typeof value === 'function' || typeof value === 'symbol') continue;
     yield first ? `{\n  ${JSON.stringify(key)}: ` : `,\n  ${JSON.stringify(key)}: `;
     first = false;
-    if (key === 'services') yield* listChunks(plan.services, plan.services.length, (acc) => serviceJson(serviceRow(acc), '    '));
+    if (key === 'services') yield* listChunks(plan.services, plan.services.length, planRowJson);
     else if (key === 'findings') yield* listChunks(plan.services.filter((s) => s.finding !== 'ok'), plan.findings, (acc) => findingJson(findingEntry(acc), '    '));
     else yield* valueChunks(value, '  ', 1);
   }
   yield first ? '{}' : '\n}';
   yield '\n';
+}
+
+/** A service's row, written and dropped (its rule list is the service's own shared copy, whose text is cached). */
+function planRowJson(acc: ServiceAccumulator): string {
+  const row = serviceRow(acc);
+  row.rules = acc.rules;
+  return serviceJson(row, '    ');
 }
 
 /** A top-level array of the report written element by element (elements at depth 2). */
@@ -124,6 +131,23 @@ function quoted(s: string): string {
   }
   return q;
 }
+
+/**
+ * The JSON text of a service's rule list, once per list: services keep one shared copy of each
+ * list (aggregate.ts), and without an inventory a list names every rule that fits the port.
+ */
+const ruleListCache = new WeakMap<readonly string[], string>();
+
+function ruleList(list: readonly string[], indent: string): string {
+  if (list.length === 0) return '[]';
+  if (indent !== SERVICE_MEMBER_INDENT) return stringList(list, indent);
+  let text = ruleListCache.get(list);
+  if (text === undefined) ruleListCache.set(list, (text = stringList(list, indent)));
+  return text;
+}
+
+/** Where a service's members are indented in the report (services are elements of a top-level list). */
+const SERVICE_MEMBER_INDENT = '      ';
 
 function nullableText(s: string | null): string {
   return s === null ? 'null' : JSON.stringify(s);
@@ -228,7 +252,7 @@ export function serviceJson(row: ServiceRow, indent: string): string {
     `{\n${i}"key": ${JSON.stringify(row.key)},\n${i}"client": ${endJson(row.client, i)},\n${i}"server": ${endJson(row.server, i)},\n` +
     `${i}"proto": ${quoted(row.proto)},\n${i}"port": ${row.port === null ? 'null' : num(row.port)},\n${i}"keyRule": ${row.keyRule === null ? 'null' : quoted(row.keyRule)},\n` +
     `${i}"finding": ${quoted(row.finding)},\n${i}"severity": ${quoted(row.severity)},\n${i}"status": ${quoted(row.status)},\n${i}"reachability": ${quoted(row.reachability)},\n` +
-    `${i}"rules": ${stringList(row.rules, i)},\n${i}"wrongDirection": ${nullableText(row.wrongDirection)},\n${i}"confidence": ${row.confidence === null ? 'null' : quoted(row.confidence)},\n` +
+    `${i}"rules": ${ruleList(row.rules, i)},\n${i}"wrongDirection": ${nullableText(row.wrongDirection)},\n${i}"confidence": ${row.confidence === null ? 'null' : quoted(row.confidence)},\n` +
     `${i}"reason": ${quoted(row.reason)},\n${i}"flows": ${num(row.flows)},\n${i}"flowsByFinding": ${plainJson(row.flowsByFinding, i) ?? 'null'},\n${i}"outcomes": ${plainJson(row.outcomes, i) ?? 'null'},\n` +
     `${i}"allowed": ${num(row.allowed)},\n${i}"blocked": ${num(row.blocked)},\n${i}"packets": ${num(row.packets)},\n${i}"bytes": ${num(row.bytes)},\n` +
     `${i}"bytesToServer": ${num(row.bytesToServer)},\n${i}"bytesToClient": ${num(row.bytesToClient)},\n${i}"first": ${JSON.stringify(row.first)},\n${i}"last": ${JSON.stringify(row.last)},\n` +

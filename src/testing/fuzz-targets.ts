@@ -38,6 +38,7 @@ import { createObservers } from '../ingest/observe/index.js';
 import { sniffKind, type OpenedInput } from '../ingest/open.js';
 import { readCapture, readCaptureBuffer } from '../ingest/pcap/read.js';
 import { parseInventory } from '../inventory/load.js';
+import { stringify as stringifyYaml } from 'yaml';
 import type { Inventory } from '../inventory/inventory.js';
 import type { Flow, Observation } from '../model.js';
 import {
@@ -753,6 +754,35 @@ export function buildFuzzTargets(files: readonly SeedFile[], o: TargetOptions = 
           throw e;
         }
         for (const a of ['10.0.0.5', '10.1.0.7', '192.168.10.50', '2001:db8::1', '0.0.0.0', '255.255.255.255', '::']) inv.lookup(a);
+        classifySome(catalog, inv);
+      },
+    });
+  }
+
+  // The same inventories as YAML: anchors, aliases, tags and flow/block styles mutated as text.
+  const yamlSeeds = inventorySeeds.flatMap((seed) => {
+    try {
+      const doc: unknown = JSON.parse(seed.toString('utf8'));
+      return [Buffer.from(stringifyYaml(doc)), Buffer.from(`x: &a [1, 2]\ny: *a\n${stringifyYaml(doc)}`)];
+    } catch {
+      return [];
+    }
+  });
+  if (yamlSeeds.length > 0) {
+    targets.push({
+      name: 'inventory-yaml',
+      description: 'YAML inventory files: YAML parse (core schema, tags refused, aliases capped), schema validation, then lookups and classification',
+      seeds: yamlSeeds,
+      mutate: (rng, seed, seeds) => mutateTextFile(rng, seed, { others: seeds }),
+      run: (input) => {
+        let inv: Inventory;
+        try {
+          inv = parseInventory(input.toString('utf8'), 'fuzz.yaml', catalog);
+        } catch (e) {
+          if (e instanceof DataFileError) return;
+          throw e;
+        }
+        for (const a of ['10.0.0.5', '10.1.0.7', '192.168.10.50', '2001:db8::1']) inv.lookup(a);
         classifySome(catalog, inv);
       },
     });

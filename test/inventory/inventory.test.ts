@@ -218,3 +218,18 @@ describe('docs/inventory.md', () => {
     expect(yaml.hosts).toEqual(json.hosts.slice(0, 3));
   });
 });
+
+describe('YAML keys', () => {
+  it('a key that is a list or a map is an error, not a warning on standard error', () => {
+    const warnings: string[] = [];
+    const onWarning = (w: Error): void => void warnings.push(w.message);
+    process.on('warning', onWarning);
+    try {
+      const e = errorOf(() => parseInventory('hosts:\n  - ? { os: vos }\n    : 1\n    address: 10.0.0.1\n', 'k.yaml', catalog));
+      expect(e.message).toBe('k.yaml:2:7: not valid YAML for an inventory (a key that is a list or a map)');
+    } finally {
+      process.off('warning', onWarning);
+    }
+    expect(warnings).toEqual([]);
+  });
+});

@@ -61,7 +61,7 @@ describe('the mutation engine', () => {
 describe('fixed-seed fuzz run (seed 1)', () => {
   it('has a target for every reader of untrusted input', () => {
     const names = targets.map((t) => t.name);
-    for (const n of ['pcap', 'pcapng', 'decode', 'capture-flows', 'observe', 'log-read', 'framing', 'catalog', 'inventory', 'drift-report']) expect(names).toContain(n);
+    for (const n of ['pcap', 'pcapng', 'decode', 'capture-flows', 'observe', 'log-read', 'framing', 'catalog', 'inventory', 'inventory-yaml', 'drift-report']) expect(names).toContain(n);
     expect(names.filter((n) => n.startsWith('log-')).length).toBeGreaterThanOrEqual(15);
   });
 
