@@ -58,7 +58,7 @@ function parseYaml(text: string, file: string): unknown {
   if (problem !== undefined) {
     const pos = problem.linePos?.[0];
     const what = (problem.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '');
-    throw new DataFileError('inventory-not-yaml', `${file}${pos !== undefined ? `:${pos.line}:${pos.col}` : ''}: not valid YAML (${what})`, { file });
+    throw new DataFileError('inventory-not-yaml', `${file}${pos !== undefined ? `:${pos.line}:${pos.col}` : ''}: not valid YAML (${what}); inventories are JSON or YAML files (see docs/inventory.md)`, { file });
   }
   // `release: 14.70` or `model: 1500` are names, not numbers: outside `params` and `ephemeral`
   // (the numeric fields), a plain scalar that YAML reads as a number keeps its text.

@@ -98,10 +98,10 @@ describe('code given where data is expected', () => {
       expect(r.err).not.toMatch(/\n\s+at /);
     });
 
-    it(`--inventory ${file.slice(dir.length + 1)} is read as JSON, rejected, never run`, async () => {
+    it(`--inventory ${file.slice(dir.length + 1)} is read as data (JSON or YAML), rejected, never run`, async () => {
       const r = await cli(['analyze', join(repo, 'fixtures', 'demo', 'demo.pcap'), '--inventory', file]);
       expect(r.code).toBe(2);
-      expect(r.err).toMatch(/not valid JSON/);
+      expect(r.err).toMatch(/not valid (JSON|YAML) \(.*\); inventories are JSON or YAML files/);
       expect(r.err).not.toMatch(/\n\s+at /);
     });
   }
