@@ -21,9 +21,9 @@ import { fileURLToPath } from 'node:url';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import type * as AjvModule from 'ajv/dist/2020.js';
 import { DataFileError } from '../errors.js';
-import { EPHEMERAL_PROFILES } from './ephemeral.js';
+import { EPHEMERAL_PROFILES, normalizeOsName } from './ephemeral.js';
 import { parseReleaseExpr, ReleaseExprError } from './release.js';
-import type { Catalog, Conditions, FallbackRange, LinearExpr, PortSpec, PortSpecKind, Product } from './types.js';
+import type { Catalog, Conditions, EphemeralProfile, FallbackRange, LinearExpr, PortSpec, PortSpecKind, Product } from './types.js';
 
 const PRODUCTS_DIR = fileURLToPath(new URL('./products/', import.meta.url));
 const SCHEMA_FILE = fileURLToPath(new URL('./schema/product.schema.json', import.meta.url));
@@ -309,6 +309,19 @@ function checkProductSemantics(product: Product): Problem | undefined {
     if (rule.sourcePorts !== undefined) checkPortSpec(rule.sourcePorts, `${at}/sourcePorts`, product, problems);
     checkConditions(rule.conditions, `${at}/conditions`, problems);
   });
+  (product.ephemeralProfiles ?? []).forEach((p, i) => {
+    const at = `/ephemeralProfiles/${i}`;
+    if (p.from > p.to) problems.push(new Problem(`${at}/to`, `range ${p.from}-${p.to} is empty (from > to)`));
+    if (EPHEMERAL_PROFILES.some((b) => b.id === p.id)) problems.push(new Problem(`${at}/id`, `"${p.id}" is a built-in ephemeral profile; give yours its own id`));
+    if (p.releases !== undefined) {
+      try {
+        parseReleaseExpr(p.releases);
+      } catch (e) {
+        if (!(e instanceof ReleaseExprError)) throw e;
+        problems.push(new Problem(`${at}/releases`, e.message));
+      }
+    }
+  });
   return problems[0];
 }
 
@@ -390,7 +403,22 @@ export function loadCatalog(opts: LoadCatalogOptions = {}): Catalog {
   };
   for (const path of builtinProductFiles()) add(path, `products/${basename(path)}`, true);
   (opts.extraFiles ?? []).forEach((path, i) => add(path, opts.names?.[i] ?? path, false));
-  const ephemeralProfiles = EPHEMERAL_PROFILES.map((p) => ({ ...p, proto: [...p.proto] }));
+  const ephemeralProfiles: EphemeralProfile[] = EPHEMERAL_PROFILES.map((p) => ({ ...p, proto: [...p.proto] }));
+  // A user's product may state the ephemeral range of an OS the built-in profiles do not know.
+  const profileOwner = new Map<string, string>(ephemeralProfiles.map((p) => [p.id, 'built-in profiles']));
+  for (const product of products) {
+    (product.ephemeralProfiles ?? []).forEach((p, i) => {
+      const owner = profileOwner.get(p.id);
+      if (owner !== undefined) {
+        throw new DataFileError('catalog', `${files[product.id] ?? product.id}: /ephemeralProfiles/${i}/id: ephemeral profile id "${p.id}" is already defined by ${owner}`, {
+          file: files[product.id] ?? product.id,
+          pointer: `/ephemeralProfiles/${i}/id`,
+        });
+      }
+      profileOwner.set(p.id, files[product.id] ?? product.id);
+      ephemeralProfiles.push({ ...p, os: normalizeOsName(p.os) ?? p.os.trim().toLowerCase(), proto: [...p.proto], product: product.id });
+    });
+  }
   const hash = createHash('sha256')
     .update(canonicalJson({ products: [...products].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)), ephemeralProfiles }))
     .digest('hex');

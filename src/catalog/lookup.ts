@@ -178,7 +178,7 @@ export function lookupPort(
   // Most specific first: the narrowest matching range (a fixed port is 0 wide), fixed before
   // announced at equal width, then catalog order (the sort is stable).
   const found: Array<{ hit: LookupHit; dynamic: boolean; span: number }> = [];
-  const base = opts.context ?? {};
+  const base: PortContext = { profiles: catalog.ephemeralProfiles, ...(opts.context ?? {}) };
   for (const product of catalog.products) {
     const defs = product.params ?? {};
     const given = productParams(product, params);

@@ -14,8 +14,8 @@
  * |               | fit the host's model (all of them when the model is unknown)               |
  * | `rpc-dynamic` | announced by the portmapper; until then the fallback ranges                |
  */
-import type { Conditions, FallbackRange, LinearExpr, ParamDef, Params, PortSpec, TransportProto } from './types.js';
-import { ianaProfile, normalizeOsName, selectEphemeralProfile } from './ephemeral.js';
+import type { Conditions, EphemeralProfile, FallbackRange, LinearExpr, ParamDef, Params, PortSpec, TransportProto } from './types.js';
+import { EPHEMERAL_PROFILES, ianaProfile, normalizeOsName, selectEphemeralProfile } from './ephemeral.js';
 
 /** What is known of the host a spec is resolved for. */
 export interface PortContext {
@@ -26,6 +26,8 @@ export interface PortContext {
   model?: string;
   /** Transport, for OS profiles that differ between TCP and UDP (VOS). Default tcp. */
   proto?: TransportProto;
+  /** The ephemeral profiles to choose from (a catalog's, with its users' products' own); default the built-in ones. */
+  profiles?: readonly EphemeralProfile[];
 }
 
 export interface ResolvedPorts {
@@ -218,8 +220,9 @@ export function resolvePortSpec(
     }
     case 'ephemeral': {
       const proto = context.proto ?? 'tcp';
-      const profile = context.os === undefined ? undefined : selectEphemeralProfile(context.os, context.release, proto);
-      const p = profile ?? ianaProfile();
+      const profiles = context.profiles ?? EPHEMERAL_PROFILES;
+      const profile = context.os === undefined ? undefined : selectEphemeralProfile(context.os, context.release, proto, profiles);
+      const p = profile ?? ianaProfile(profiles);
       const notes =
         profile === undefined
           ? [context.os === undefined ? "listener's OS not given: the IANA range" : `no ephemeral profile for OS "${context.os}": the IANA range`]

@@ -138,6 +138,8 @@ export interface Product {
   rules: Rule[];
   /** Recommendations that are not rules about ports (e.g. disable the tiny services). */
   recommendations?: Array<{ text: string; ports?: number[]; source: Source }>;
+  /** Ephemeral port ranges of operating systems the built-in profiles do not cover (a user's product file). */
+  ephemeralProfiles?: Array<Omit<EphemeralProfile, 'product'>>;
 }
 
 /** An OS ephemeral port range, per transport, with the reference it comes from. */

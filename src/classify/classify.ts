@@ -285,11 +285,13 @@ export class Classifier {
   // --- matching -------------------------------------------------------------------------------
 
   private match(proto: TransportProto, client: Endpoint, server: Endpoint, inferred: boolean): MatchResult {
-    const forward = this.matchOriented(proto, this.sides.side(client), this.sides.side(server), false);
+    const clientSide = this.sides.side(client);
+    const serverSide = this.sides.side(server);
+    const forward = this.matchOriented(proto, clientSide, serverSide, false);
     if (forward.matches.length > 0 || !inferred) return forward;
     // Read the flow the other way round only when that fits a rule on a fixed port: a port in a
     // range (an ephemeral or fallback range above all) says nothing about which side listened.
-    const flipped = this.matchOriented(proto, this.sides.side(server), this.sides.side(client), true);
+    const flipped = this.matchOriented(proto, serverSide, clientSide, true);
     const best = flipped.matches[0];
     const kind = best?.entry.rule.ports.kind;
     if (best !== undefined && !best.weak && best.confidence !== 'fallback' && (kind === 'port' || kind === 'list')) return flipped;

@@ -35,7 +35,7 @@
  *   observation's end, are set to it), so one damaged timestamp (a corrupted record header, a year
  *   2106) neither expires every live flow nor splits the flows after it. The next record settles
  *   it: when it lies past the bound too, within the bound of the held time, the jump is real (a
- *   capture that paused, files of different days) and is taken, and a flow the held record opened
+ *   capture that paused, a log quiet for days) and is taken, and a flow the held record opened
  *   gets its real time back (`clock-gap`, info); otherwise the held record was an outlier
  *   (`clock-jump`, warning, with its offset or line and its time). A held record that nothing
  *   follows is an outlier. Costs one comparison per record; nothing is allocated.

@@ -149,6 +149,14 @@ function ruleList(list: readonly string[], indent: string): string {
 /** Where a service's members are indented in the report (services are elements of a top-level list). */
 const SERVICE_MEMBER_INDENT = '      ';
 
+/**
+ * The JSON text of a value of a fixed vocabulary (findings, severities, outcomes, ...): their
+ * words are plain ASCII letters and hyphens, which JSON writes as they are.
+ */
+function word(s: string): string {
+  return `"${s}"`;
+}
+
 function nullableText(s: string | null): string {
   return s === null ? 'null' : JSON.stringify(s);
 }
@@ -216,7 +224,7 @@ function plainJson(v: unknown, indent: string): string | undefined {
 function endJson(e: ServiceEnd, indent: string): string {
   const i = `${indent}  `;
   return (
-    `{\n${i}"label": ${JSON.stringify(e.label)},\n${i}"kind": ${quoted(e.kind)},\n${i}"product": ${e.product === null ? 'null' : quoted(e.product)},\n` +
+    `{\n${i}"label": ${JSON.stringify(e.label)},\n${i}"kind": ${word(e.kind)},\n${i}"product": ${e.product === null ? 'null' : quoted(e.product)},\n` +
     `${i}"role": ${e.role === null ? 'null' : quoted(e.role)},\n${i}"addresses": ${stringList(e.addresses, i)},\n${i}"addressCount": ${num(e.addressCount)}\n${indent}}`
   );
 }
@@ -243,7 +251,7 @@ export function serviceJson(row: ServiceRow, indent: string): string {
     for (const e of row.examples) {
       examples +=
         `${examples === '[' ? '\n' : ',\n'}${ii}{\n${e3}"flow": ${JSON.stringify(e.flow)},\n${e3}"client": ${JSON.stringify(e.client)},\n${e3}"server": ${JSON.stringify(e.server)},\n` +
-        `${e3}"first": ${JSON.stringify(e.first)},\n${e3}"outcome": ${quoted(e.outcome)},\n${e3}"finding": ${quoted(e.finding)},\n` +
+        `${e3}"first": ${JSON.stringify(e.first)},\n${e3}"outcome": ${word(e.outcome)},\n${e3}"finding": ${word(e.finding)},\n` +
         `${e3}"evidence": ${plainJson(e.evidence, e3) ?? 'null'},\n${e3}"reason": ${quoted(e.reason)}\n${ii}}`;
     }
     examples += `\n${i}]`;
@@ -251,8 +259,8 @@ export function serviceJson(row: ServiceRow, indent: string): string {
   return (
     `{\n${i}"key": ${JSON.stringify(row.key)},\n${i}"client": ${endJson(row.client, i)},\n${i}"server": ${endJson(row.server, i)},\n` +
     `${i}"proto": ${quoted(row.proto)},\n${i}"port": ${row.port === null ? 'null' : num(row.port)},\n${i}"keyRule": ${row.keyRule === null ? 'null' : quoted(row.keyRule)},\n` +
-    `${i}"finding": ${quoted(row.finding)},\n${i}"severity": ${quoted(row.severity)},\n${i}"status": ${quoted(row.status)},\n${i}"reachability": ${quoted(row.reachability)},\n` +
-    `${i}"rules": ${ruleList(row.rules, i)},\n${i}"wrongDirection": ${nullableText(row.wrongDirection)},\n${i}"confidence": ${row.confidence === null ? 'null' : quoted(row.confidence)},\n` +
+    `${i}"finding": ${word(row.finding)},\n${i}"severity": ${word(row.severity)},\n${i}"status": ${word(row.status)},\n${i}"reachability": ${word(row.reachability)},\n` +
+    `${i}"rules": ${ruleList(row.rules, i)},\n${i}"wrongDirection": ${nullableText(row.wrongDirection)},\n${i}"confidence": ${row.confidence === null ? 'null' : word(row.confidence)},\n` +
     `${i}"reason": ${quoted(row.reason)},\n${i}"flows": ${num(row.flows)},\n${i}"flowsByFinding": ${plainJson(row.flowsByFinding, i) ?? 'null'},\n${i}"outcomes": ${plainJson(row.outcomes, i) ?? 'null'},\n` +
     `${i}"allowed": ${num(row.allowed)},\n${i}"blocked": ${num(row.blocked)},\n${i}"packets": ${num(row.packets)},\n${i}"bytes": ${num(row.bytes)},\n` +
     `${i}"bytesToServer": ${num(row.bytesToServer)},\n${i}"bytesToClient": ${num(row.bytesToClient)},\n${i}"first": ${JSON.stringify(row.first)},\n${i}"last": ${JSON.stringify(row.last)},\n` +
@@ -265,7 +273,7 @@ export function serviceJson(row: ServiceRow, indent: string): string {
 export function findingJson(f: FindingEntry, indent: string): string {
   const i = `${indent}  `;
   return (
-    `{\n${i}"key": ${JSON.stringify(f.key)},\n${i}"finding": ${quoted(f.finding)},\n${i}"severity": ${quoted(f.severity)},\n${i}"reachability": ${quoted(f.reachability)},\n` +
+    `{\n${i}"key": ${JSON.stringify(f.key)},\n${i}"finding": ${word(f.finding)},\n${i}"severity": ${word(f.severity)},\n${i}"reachability": ${word(f.reachability)},\n` +
     `${i}"flows": ${num(f.flows)},\n${i}"first": ${JSON.stringify(f.first)},\n${i}"last": ${JSON.stringify(f.last)},\n${i}"reason": ${quoted(f.reason)}\n${indent}}`
   );
 }

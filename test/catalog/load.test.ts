@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DataFileError } from '../../src/errors.js';
 import { builtinProductFiles, canonicalJson, loadCatalog, validateProductData, validateProductFile } from '../../src/catalog/load.js';
+import { lookupPort } from '../../src/catalog/lookup.js';
+import { parseInventory } from '../../src/inventory/load.js';
 
 const FIXTURES = join(import.meta.dirname, '../../fixtures/catalog');
 const EXAMPLE = join(FIXTURES, 'example-product.json');
@@ -152,5 +154,64 @@ describe('validation errors name the file, the rule and the field', () => {
     }
     expect(message).toMatch(/^bad\.json(:3:\d+)?: not valid JSON: /);
     expect(message).not.toMatch(/\n\s+at /);
+  });
+});
+
+describe("a user's ephemeral profiles", () => {
+  const profile = { id: 'acme-os', os: 'AcmeOS', proto: ['tcp'], from: 20000, to: 20999, reference: 'ACME Backup 7 firewall guide, Table 5' };
+  const withProfiles = (profiles: unknown[], extraRule?: Record<string, unknown>): string => {
+    const dir = mkdtempSync(join(tmpdir(), 'portolan-catalog-'));
+    const file = join(dir, 'acme.json');
+    writeFileSync(
+      file,
+      JSON.stringify(
+        mutate((p) => {
+          p['ephemeralProfiles'] = profiles;
+          if (extraRule !== undefined) p.rules.push(extraRule);
+        }),
+      ),
+    );
+    return file;
+  };
+
+  it('joins the catalog, named by its product, with its OS as the inventory writes it', () => {
+    const c = loadCatalog({ extraFiles: [withProfiles([profile])], names: ['acme.json'] });
+    expect(c.ephemeralProfiles.find((p) => p.id === 'acme-os')).toEqual({ ...profile, os: 'acmeos', product: 'acme-backup' });
+    expect(c.hash).not.toBe(loadCatalog({ extraFiles: [EXAMPLE] }).hash);
+  });
+
+  it('an `ephemeral` port spec resolves to it for that OS, and a lookup names it', () => {
+    const callback = {
+      id: 'callback',
+      service: 'Agent callback',
+      from: 'backup-server',
+      to: 'backup-agent',
+      proto: ['tcp'],
+      protoStated: true,
+      ports: { kind: 'ephemeral' },
+      level: 'required',
+      source: { document: 'acme-backup-7-firewall.pdf', section: 'Table 5', text: 'ephemeral | TCP | server to agent | callback' },
+    };
+    const c = loadCatalog({ extraFiles: [withProfiles([profile], callback)] });
+    const hits = lookupPort(c, 20500, 'tcp', {}, { context: { os: 'acmeos' } });
+    expect(hits.map((h) => `${h.product ?? ''}/${h.rule}`)).toEqual(expect.arrayContaining(['acme-backup/callback', 'acme-backup/acme-os']));
+    expect(hits.find((h) => h.rule === 'callback')?.ports).toBe('20000-20999 (ephemeral, acme-os)');
+    // Another OS: the built-in profiles, as before.
+    expect(lookupPort(c, 20500, 'tcp', {}, { context: { os: 'linux' } }).some((h) => h.rule === 'callback')).toBe(false);
+  });
+
+  it('an inventory host of that OS is accepted', () => {
+    const c = loadCatalog({ extraFiles: [withProfiles([profile])] });
+    expect(parseInventory(JSON.stringify({ hosts: [{ address: '10.0.0.1', os: 'AcmeOS' }] }), 'hosts.json', c).hosts[0]!.os).toBe('AcmeOS');
+    expect(() => parseInventory(JSON.stringify({ hosts: [{ address: '10.0.0.1', os: 'AcmeOS' }] }), 'hosts.json', loadCatalog())).toThrow(/is not an operating system portolan knows/);
+  });
+
+  it('errors name the file and the field: empty range, a built-in id, a bad release expression, an id used twice', () => {
+    expect(errorOf(mutate((p) => (p['ephemeralProfiles'] = [{ ...profile, from: 30000 }])))).toBe('mycat.json: /ephemeralProfiles/0/to: range 30000-20999 is empty (from > to)');
+    expect(errorOf(mutate((p) => (p['ephemeralProfiles'] = [{ ...profile, id: 'linux' }])))).toMatch(/^mycat\.json: \/ephemeralProfiles\/0\/id: "linux" is a built-in ephemeral profile/);
+    expect(errorOf(mutate((p) => (p['ephemeralProfiles'] = [{ ...profile, releases: '>>> 1' }])))).toMatch(/^mycat\.json: \/ephemeralProfiles\/0\/releases: /);
+    expect(errorOf(mutate((p) => (p['ephemeralProfiles'] = [{ ...profile, proto: [] }])))).toMatch(/^mycat\.json: \/ephemeralProfiles\/0\/proto/);
+    const twice = withProfiles([profile, profile]);
+    expect(() => loadCatalog({ extraFiles: [twice], names: ['acme.json'] })).toThrow('acme.json: /ephemeralProfiles/1/id: ephemeral profile id "acme-os" is already defined by acme.json');
   });
 });

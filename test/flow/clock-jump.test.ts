@@ -181,7 +181,7 @@ describe('log observations', () => {
     expect(ex.message).toMatch(/^fw\.log:101: log record time 2063-11-14T22:13:45\.000000000Z is 40 years after the capture clock \(2023-11-14T22:14:09\.000000000Z\) and the next is not/);
   });
 
-  it('logs of two days read one after the other: the jump is taken, and the held line keeps its times', () => {
+  it('a log quiet for two days: the jump is taken, and the held line keeps its times', () => {
     const anomalies = new AnomalyLog();
     const flows: Flow[] = [];
     const table = new FlowTable({ anomalies }, (f) => flows.push(f));
