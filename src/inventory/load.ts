@@ -91,7 +91,16 @@ function parseYaml(text: string, file: string): unknown {
 
 /** Parses inventory text (JSON or YAML, see `isYamlInventory`) and validates it; `file` names it in errors. */
 export function parseInventory(text: string, file: string, catalog: Catalog): Inventory {
-  if (isYamlInventory(file, text)) return buildInventory(file, parseYaml(text, file), catalog, inventorySchema());
+  if (isYamlInventory(file, text)) {
+    const doc = parseYaml(text, file);
+    // A file named neither .yaml nor .json that YAML reads as a bare word or a list was most
+    // likely meant as JSON, or is not an inventory at all: say both.
+    const ext = extname(file).toLowerCase();
+    if (ext !== '.yaml' && ext !== '.yml' && (typeof doc !== 'object' || doc === null || Array.isArray(doc))) {
+      throw new DataFileError('inventory-not-json', `${file}: not valid JSON or YAML for an inventory (no mapping with "hosts"); inventories are JSON or YAML files (see docs/inventory.md)`, { file });
+    }
+    return buildInventory(file, doc, catalog, inventorySchema());
+  }
   let doc: unknown;
   try {
     doc = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);

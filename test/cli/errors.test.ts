@@ -128,7 +128,7 @@ describe('bad catalog and inventory files name the file, entry and field', () =>
     oneLine(await cli(['analyze', DEMO, '--inventory', inventory([{ address: '10.3.0.1', params: { max_open_server: 'x' } }])]), /field "params\.max_open_server" must be an integer/);
   });
   it('not JSON', async () => {
-    oneLine(await cli(['audit', DEMO, '--inventory', file('inv.txt', 'not json')]), /inv\.txt: not valid JSON/);
+    oneLine(await cli(['audit', DEMO, '--inventory', file('inv.txt', 'not json')]), /inv\.txt: not valid JSON or YAML for an inventory/);
   });
 });
 
