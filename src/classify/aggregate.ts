@@ -76,7 +76,7 @@ class BoundedSet<T> {
       this.saturated = true;
       return;
     }
-    set.add(v);
+    set.add(typeof v === 'string' ? ownCopy(v) : v);
   }
 }
 
@@ -84,7 +84,8 @@ class BoundedSet<T> {
 type Few<T extends string | number> = T | BoundedSet<T> | undefined;
 
 function fewAdd<T extends string | number>(few: Few<T>, v: T): T | BoundedSet<T> {
-  if (few === undefined || few === v) return v;
+  if (few === v) return few;
+  if (few === undefined) return typeof v === 'string' ? ownCopy(v) : v;
   if (few instanceof BoundedSet) {
     few.add(v);
     return few;
@@ -212,6 +213,18 @@ function internRules(rules: string[]): string[] {
 }
 
 /**
+ * A text of its own, for texts a service keeps: a log line is a slice of the text of its whole
+ * read block (ingest/logs/framing.ts), and V8 keeps a slice of 13 characters or more (an address
+ * such as 192.168.100.200, a rule name) as a reference into that text, so one kept address
+ * would keep its 4 MiB block alive. Shorter texts are always copies.
+ */
+function ownCopy<T extends string>(s: T): T {
+  if (s.length < 13) return s;
+  const copy: unknown = JSON.parse(JSON.stringify(s));
+  return typeof copy === 'string' && copy === s ? (copy as T) : s;
+}
+
+/**
  * A text made by concatenation is a tree of pieces until something flattens it, and a flattened
  * one keeps its tree's root beside the flat copy: a service key kept that way cost about two
  * and a half times its characters. `normalize` returns a new flat string; a text whose
@@ -231,7 +244,7 @@ function denialKey(source: string, rule: string | null): string {
 
 /** An address side as its label alone (see ServiceAccumulator.clientEnd). */
 function compactEnd(e: EndIdentity): EndIdentity | string {
-  return e.kind === 'address' && e.product === null && e.role === null ? e.label : e;
+  return e.kind === 'address' && e.product === null && e.role === null ? ownCopy(e.label) : e;
 }
 
 function fullEnd(e: EndIdentity | string): EndIdentity {
@@ -599,7 +612,7 @@ export class ServiceAccumulator {
   private addDenial(source: string, rule: string | null, flows: number): void {
     const d = this.denials;
     if (d === undefined) {
-      this.denials = { source, rule, flows };
+      this.denials = { source, rule: rule === null ? null : ownCopy(rule), flows };
       return;
     }
     if (!(d instanceof Map)) {
@@ -614,7 +627,7 @@ export class ServiceAccumulator {
     const k = denialKey(source, rule);
     const e = own.get(k);
     if (e !== undefined) e.flows += flows;
-    else if (own.size < DENY_RULES_PER_SERVICE) own.set(k, { source, rule, flows });
+    else if (own.size < DENY_RULES_PER_SERVICE) own.set(k, { source, rule: rule === null ? null : ownCopy(rule), flows });
   }
 
   add(v: Verdict): void {
@@ -664,9 +677,10 @@ export class ServiceAccumulator {
     if (f.finding === this.finding && this.exampleCount() < EXAMPLES_PER_SERVICE) {
       this.pushExample({
         flow: f.id,
-        clientIp: f.client.ip,
+        // The copies the address sets hold when they are the same address (see ownCopy).
+        clientIp: typeof this.clients === 'string' && this.clients === f.client.ip ? this.clients : ownCopy(f.client.ip),
         clientPort: f.client.port,
-        serverIp: f.server.ip,
+        serverIp: typeof this.servers === 'string' && this.servers === f.server.ip ? this.servers : ownCopy(f.server.ip),
         serverPort: f.server.port,
         first: f.first,
         outcome: f.outcome,

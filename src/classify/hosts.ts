@@ -23,8 +23,21 @@ export interface Side {
 }
 
 const EMPTY: ReadonlySet<string> = new Set();
-/** Addresses whose facts are cached (cleared when full). */
+/**
+ * Addresses whose facts are cached, per generation: when the current generation is full it becomes
+ * the older one (the one before is dropped), and an address found there moves back into the
+ * current one. Clearing the whole cache when full, as before, recomputed the facts of every
+ * address of a busy log about twice over.
+ */
 const SIDE_CACHE_MAX = 65536;
+
+type Facts = Omit<Side, 'ep'>;
+
+/** A text of its own, not a slice of a larger one that it would keep alive (aggregate.ts says more). */
+function ownCopy(s: string): string {
+  const copy: unknown = JSON.parse(JSON.stringify(s));
+  return typeof copy === 'string' ? copy : s;
+}
 
 /** Expands each role with the roles it acts as (transitively), as `product/role` keys. */
 export function buildRoleClosure(catalog: Catalog): Map<string, Set<string>> {
@@ -56,19 +69,26 @@ export class SideResolver {
     this.closure = buildRoleClosure(catalog);
   }
 
-  private readonly facts = new Map<string, Omit<Side, 'ep'>>();
+  private facts = new Map<string, Facts>();
+  private olderFacts = new Map<string, Facts>();
+  /** The facts of an address no inventory entry names, one object per combination (most addresses share one). */
+  private readonly plainFacts: Array<Facts | undefined> = [];
 
   side(ep: Endpoint): Side {
     let f = this.facts.get(ep.ip);
     if (f === undefined) {
-      f = this.factsOf(ep.ip);
-      if (this.facts.size >= SIDE_CACHE_MAX) this.facts.clear();
-      this.facts.set(ep.ip, f);
+      f = this.olderFacts.get(ep.ip) ?? this.factsOf(ep.ip);
+      if (this.facts.size >= SIDE_CACHE_MAX) {
+        this.olderFacts = this.facts;
+        this.facts = new Map();
+      }
+      // A copy of the address text: a log's address is a slice of its whole read block (see ownCopy in aggregate.ts).
+      this.facts.set(ep.ip.length < 13 ? ep.ip : ownCopy(ep.ip), f);
     }
     return { ep, host: f.host, roleKeys: f.roleKeys, anyRole: f.anyRole, linkScope: f.linkScope, loopback: f.loopback };
   }
 
-  private factsOf(text: string): Omit<Side, 'ep'> {
+  private factsOf(text: string): Facts {
     const host = this.inventory?.lookup(text);
     const ip = parseIp(text);
     const group = ip !== undefined && (isGroupAddress(ip) || isUnspecifiedAddress(ip));
@@ -84,7 +104,11 @@ export class SideResolver {
         loopback = ip.value === 1n;
       }
     }
-    return { host, roleKeys: host === undefined ? EMPTY : this.keysOf(host), anyRole: group && host === undefined, linkScope, loopback };
+    if (host !== undefined) return { host, roleKeys: this.keysOf(host), anyRole: false, linkScope, loopback };
+    const combination = (group ? 1 : 0) | (linkScope ? 2 : 0) | (loopback ? 4 : 0);
+    let plain = this.plainFacts[combination];
+    if (plain === undefined) this.plainFacts[combination] = plain = { host: undefined, roleKeys: EMPTY, anyRole: group, linkScope, loopback };
+    return plain;
   }
 
   private keysOf(host: InventoryHost): ReadonlySet<string> {

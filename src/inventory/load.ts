@@ -50,7 +50,38 @@ export function isYamlInventory(file: string, text: string): boolean {
   return !/^\uFEFF?\s*\{/.test(text);
 }
 
+/** Deepest nesting of YAML flow collections (`[`, `{`) read; real inventories nest three or four deep. */
+const MAX_YAML_FLOW_DEPTH = 64;
+
+/** The offset where flow collections first nest deeper than `max` (quoted text skipped), or -1. */
+function flowTooDeep(text: string, max: number): number {
+  let depth = 0;
+  let quote = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (quote !== 0) {
+      if (c === quote) quote = 0;
+      else if (c === 92 && quote === 34) i++; // backslash escape inside "..."
+      continue;
+    }
+    if (c === 34 || c === 39) quote = c;
+    else if (c === 35 && (i === 0 || text.charCodeAt(i - 1) === 32 || text.charCodeAt(i - 1) === 10)) {
+      const nl = text.indexOf('\n', i);
+      if (nl < 0) break;
+      i = nl;
+    } else if (c === 91 || c === 123) {
+      if (++depth > max) return i;
+    } else if ((c === 93 || c === 125) && depth > 0) depth--;
+  }
+  return -1;
+}
+
 function parseYaml(text: string, file: string): unknown {
+  const deep = flowTooDeep(text, MAX_YAML_FLOW_DEPTH);
+  if (deep >= 0) {
+    const { line, col } = lineCol(text, deep);
+    throw new DataFileError('inventory-not-yaml', `${file}:${line}:${col}: not valid YAML for an inventory (nested deeper than ${MAX_YAML_FLOW_DEPTH} levels)`, { file });
+  }
   const doc = parseDocument(text, { schema: 'core', uniqueKeys: true, strict: true });
   // A tag the core schema does not know (`!!js/function`, `!!python/object`) is a warning to the
   // parser and an error here: an inventory is plain data.
