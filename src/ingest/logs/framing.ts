@@ -128,8 +128,10 @@ export class LineFramer {
   private frameBlock(chunk: Buffer, from: number, last: number): void {
     const max = this.max;
     if (isAscii(chunk.subarray(from, last))) {
-      // One string for the block; each line is a slice of it (byte offsets = char offsets).
-      const text = chunk.toString('latin1', from, last);
+      // Each line its own one-byte string. Not slices of one string for the block: V8 keeps a
+      // slice of 13 characters or more as a pointer into its parent, so one address or rule name a
+      // live flow kept from a line would have kept the whole multi-megabyte block alive (and
+      // decoding line by line is no slower than decoding the block and slicing it).
       let p = from;
       while (p <= last) {
         const nl = chunk.indexOf(0x0a, p);
@@ -137,7 +139,7 @@ export class LineFramer {
         let end = nl;
         if (end > p && chunk[end - 1] === 0x0d) end--;
         if (end - p > max) this.onTooLong(this.lines, end - p);
-        else this.onLine(text.slice(p - from, end - from), this.lines);
+        else this.onLine(chunk.toString('latin1', p, end), this.lines);
         p = nl + 1;
       }
       return;
