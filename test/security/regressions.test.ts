@@ -93,6 +93,24 @@ describe('log parsers', () => {
   });
 });
 
+describe('log parsers stay linear in the line (a quadratic pattern on these 1 MiB lines would run for minutes and hit the test timeout)', () => {
+  const MiB = 1024 * 1024;
+  it('an SRX CREATE whose tuple is a run of non-space characters (juniper-srx TUPLE_RX; was an unbounded \\S+ tried from every start)', () => {
+    const r = parseOne(juniperSrxFormat, `Dec 17 08:04:45 RT_FLOW: RT_FLOW_SESSION_CREATE: session creat${'{'.repeat(MiB)}`);
+    expect(errorCode(r)).toBe('missing-field');
+    const slashes = parseOne(juniperSrxFormat, `Dec 17 08:04:45 RT_FLOW: RT_FLOW_SESSION_CREATE: session created ${'1/1'.repeat(MiB / 3)}`);
+    expect(errorCode(slashes)).toBeDefined();
+  });
+  it("an SRX CLOSE repeating 'session closed' with no colon (juniper-srx; was [^:]* read to the end from each)", () => {
+    const r = parseOne(juniperSrxFormat, `Dec 17 08:05:30 RT_FLOW: RT_FLOW_SESSION_CLOSE: ${'session closed '.repeat(MiB / 15)}`);
+    expect(errorCode(r)).toBe('missing-field');
+  });
+  it('a Check Point optimized drop whose packets field is a run of < (checkpoint; was [^,>]+ read to the end from each <)', () => {
+    const r = parseOne(checkpointFormat, `<134>1 2025-01-21T09:36:10Z H CheckPoint 16953 - [action:"Drop"; time:"1737452170"; packets:"${'<'.repeat(MiB)}"]`);
+    expect(observations(r)).toHaveLength(0);
+  });
+});
+
 describe('flows output', () => {
   it('a duration between times past year 9999 is printed, not NaN (report/flows/table.ts)', () => {
     expect(durationText('2023-11-14T22:13:20.001000000Z', '+055840-11-08T22:13:20.000000000Z')).toMatch(/^\d+h\d\dm$/);

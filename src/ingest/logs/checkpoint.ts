@@ -101,7 +101,8 @@ export const checkpointFormat: LineFormat = {
       const packets = f.get('packets');
       if (packets !== undefined && f.get('src') === undefined) {
         const out: Observation[] = [];
-        for (const m of packets.matchAll(/<([^,>]+),(\d+),([^,>]+),(\d+),(\d+)(?:;([^>]*))?>/g)) {
+        // No `<` inside a tuple: each match attempt stops at the next `<`, so a run of `<` costs linear time.
+        for (const m of packets.matchAll(/<([^,<>]+),(\d+),([^,<>]+),(\d+),(\d+)(?:;([^<>]*))?>/g)) {
           const src = canonicalIp(m[1]!);
           const dst = canonicalIp(m[3]!);
           if (src === undefined || dst === undefined) return { error: `packet "${m[0]}" has no addresses`, code: 'bad-address' };

@@ -65,7 +65,10 @@ function endpoint(text: string): { ip: string; port: number } | undefined {
   return ip === undefined || port < 0 ? undefined : { ip, port };
 }
 
-const TUPLE_RX = /(\S+\/\d+)->(\S+\/\d+)/g;
+// `address/port->address/port`. Each side is at most 64 characters before its `/` (an IPv6
+// address with a zone fits): an unbounded `\S+` would try every start in a long run of
+// non-space characters and read to its end from each, quadratic in the line's length.
+const TUPLE_RX = /(\S{1,64}\/\d+)->(\S{1,64}\/\d+)/g;
 
 export const juniperSrxFormat: LineFormat = {
   kind: 'lines',
@@ -162,7 +165,7 @@ export const juniperSrxFormat: LineFormat = {
       const text = line.slice(textAt);
       let reason: string | undefined;
       if (event === 'CLOSE') {
-        const m = /session closed ([^:]*):/.exec(text);
+        const m = /session closed ([^:]{0,256}):/.exec(text);
         if (m !== null) reason = m[1]!;
       }
       TUPLE_RX.lastIndex = 0;
