@@ -105,6 +105,25 @@ describe('log parsers stay linear in the line (a quadratic pattern on these 1 Mi
     const r = parseOne(juniperSrxFormat, `Dec 17 08:05:30 RT_FLOW: RT_FLOW_SESSION_CLOSE: ${'session closed '.repeat(MiB / 15)}`);
     expect(errorCode(r)).toBe('missing-field');
   });
+  it('an SRX structured-data line with a run of name characters and no = (juniper-srx readSdParams; was an unbounded name)', () => {
+    const r = parseOne(juniperSrxFormat, `<14>1 2024-03-04T10:31:00.100Z srx-1 RT_FLOW - RT_FLOW_SESSION_CREATE [junos@2636.1.1.1.2.129 ${'-'.repeat(MiB)}]`);
+    expect(errorCode(r)).toBe('missing-field');
+  });
+  it('ASA messages with a run of ( where an address or its (user) goes, or spaces before the end reason (cisco-asa; were [^)]* and .*?\\s*$ tried from every start)', () => {
+    for (const line of [
+      `%ASA-4-106023: Deny tcp src ${'('.repeat(MiB)}`,
+      `%ASA-6-302014: Teardown TCP connection 1 for ${'('.repeat(MiB)}`,
+      `%ASA-6-302020: Built inbound ICMP connection for faddr ${'('.repeat(MiB)}`,
+      `%ASA-6-302021: Teardown ICMP connection for faddr a gaddr b laddr ${'('.repeat(MiB)}`,
+      `%ASA-6-302013: Built inbound TCP connection 1 for outside:1.2.3.4/1 (1.2.3.4/1)${' ('.repeat(MiB / 2)}`,
+    ]) {
+      expect(errorCode(parseOne(ciscoAsaFormat, line))).toBeDefined();
+    }
+    const teardown = '%ASA-6-302014: Teardown TCP connection 1 for outside:1.2.3.4/1 to inside:5.6.7.8/2 duration 0:00:01 bytes 1 ';
+    expect(observations(parseOne(ciscoAsaFormat, `${teardown}TCP FINs${' '.repeat(MiB)}x`))[0]!.endReason).toMatch(/^TCP FINs {100}/);
+    expect(observations(parseOne(ciscoAsaFormat, `${teardown}${'('.repeat(MiB)}`))).toHaveLength(1);
+    expect(observations(parseOne(ciscoAsaFormat, `${teardown}TCP FINs (jdoe)  `))[0]!.endReason).toBe('TCP FINs');
+  });
   it('a Check Point optimized drop whose packets field is a run of < (checkpoint; was [^,>]+ read to the end from each <)', () => {
     const r = parseOne(checkpointFormat, `<134>1 2025-01-21T09:36:10Z H CheckPoint 16953 - [action:"Drop"; time:"1737452170"; packets:"${'<'.repeat(MiB)}"]`);
     expect(observations(r)).toHaveLength(0);

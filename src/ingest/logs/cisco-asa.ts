@@ -47,6 +47,19 @@ import { SyslogHeaderParser, newSyslogHeader } from './syslog.js';
 
 const NAME = 'cisco-asa';
 
+/**
+ * A 302014 end reason without its trailing `(user)` and spaces: `TCP FINs (jdoe)` → `TCP FINs`.
+ * By hand, not `/\s*\([^)]*\)\s*$/`, which tried every space and `(` of the line as a start and
+ * read on from each: quadratic on a hostile line of spaces or `(`.
+ */
+function endReasonOf(text: string): string {
+  const t = text.trimEnd();
+  if (!t.endsWith(')')) return t;
+  const open = t.lastIndexOf('(');
+  if (open < 0 || t.indexOf(')', open) !== t.length - 1) return t;
+  return t.slice(0, open).trimEnd();
+}
+
 /** An endpoint as read: interface (may be empty), address text (canonical) and port (-1 when none). */
 interface Endpoint {
   iface: string;
@@ -164,19 +177,22 @@ function readFlags(text: string): number {
 
 /** Message texts by id. Endpoint tokens are `\S+`; the helpers above split them. */
 const RX = {
+  // The optional `(...)` after an address (ASA prints a user or a mapped address there) is at most
+  // 128 characters without parentheses: `[^)]*` was read to the end of the line from every `(` a
+  // lazy address tried, quadratic on a line of `(`.
   m106001: /^(Inbound|Outbound) (\S+) connection denied from (\S+) to (\S+) flags ([A-Za-z ]*?)\s+on interface (\S+)/,
   m106006: /^Deny (inbound|outbound) (UDP|TCP|udp|tcp) from (\S+) to (\S+?)(?: on interface (\S+?)| due to (DNS \w+))?\.?$/,
   m106010: /^Deny (inbound|outbound) (protocol \d+|\S+) src (\S+) dst (\S+)/,
   m106014: /^Deny (inbound|outbound) (icmp6?|ICMP6?) src (\S+) dst (\S+?) ?\(type (\d+), code (\d+)\)/,
   m106015: /^Deny TCP \(no connection\) from (\S+) to (\S+) flags ([A-Za-z ]*?)\s+on interface (\S+)/,
   m106021: /^Deny (\S+) reverse path check from (\S+) to (\S+) on interface (\S+)/,
-  m106023: /^Deny (protocol \d+|\S+) src (\S+?)(?:\([^)]*\))? dst (\S+?)(?:\([^)]*\))?(?: ?\(type (\d+), code (\d+)\))? by access-group "([^"]*)"/,
+  m106023: /^Deny (protocol \d+|\S+) src (\S+?)(?:\([^()]{0,128}\))? dst (\S+?)(?:\([^()]{0,128}\))?(?: ?\(type (\d+), code (\d+)\))? by access-group "([^"]*)"/,
   m106100: /^access-list (\S+) (permitted|denied|est-allowed) (\S+) (\S+) -> (\S+) hit-cnt (\d+)/,
   m110002: /^Failed to locate egress interface for (\S+) from (\S+) to (\S+)/,
-  m302013: /^Built (inbound|outbound) (TCP|UDP) connection (\d+) for (\S+) \(\S+\)(?: \([^)]*\))? to (\S+) \(\S+\)/,
-  m302014: /^Teardown (TCP|UDP) connection (\d+) for (\S+?)(?:\([^)]*\))? to (\S+?)(?:\([^)]*\))? duration (\d+):(\d\d):(\d\d) bytes (\d+)(?: (.*?))?\s*$/,
-  m302020: /^Built (inbound|outbound) (ICMP|ICMPv6|ICMP6) connection for faddr (\S+?)(?:\([^)]*\))? gaddr (\S+) laddr (\S+?)(?:\([^)]*\))?(?: type (\d+) code (\d+))?\s*$/,
-  m302021: /^Teardown (ICMP|ICMPv6|ICMP6) connection for faddr (\S+?)(?:\([^)]*\))? gaddr (\S+) laddr (\S+?)(?:\([^)]*\))?(?: \(\S+\))?(?: type (\d+) code (\d+))?\s*$/,
+  m302013: /^Built (inbound|outbound) (TCP|UDP) connection (\d+) for (\S+) \(\S+\)(?: \([^()]{0,128}\))? to (\S+) \(\S+\)/,
+  m302014: /^Teardown (TCP|UDP) connection (\d+) for (\S+?)(?:\([^()]{0,128}\))? to (\S+?)(?:\([^()]{0,128}\))? duration (\d+):(\d\d):(\d\d) bytes (\d+)(?: (.*))?$/,
+  m302020: /^Built (inbound|outbound) (ICMP|ICMPv6|ICMP6) connection for faddr (\S+?)(?:\([^()]{0,128}\))? gaddr (\S+) laddr (\S+?)(?:\([^()]{0,128}\))?(?: type (\d+) code (\d+))?\s*$/,
+  m302021: /^Teardown (ICMP|ICMPv6|ICMP6) connection for faddr (\S+?)(?:\([^()]{0,128}\))? gaddr (\S+) laddr (\S+?)(?:\([^()]{0,128}\))?(?: \([^()\s]{1,128}\))?(?: type (\d+) code (\d+))?\s*$/,
   m313004: /^Denied ICMP type=(\d+), (?:code=(\d+), )?from (?:laddr )?(\S+) on interface (\S+) to (\S+?):? ?no matching session/,
   m313005: /^No matching connection for ICMP error message: (icmp6?) src (\S+) dst (\S+) \(type (\d+), code (\d+)\) on (\S+) interface\.\s+Original IP payload: (\S+) src (\S+) dst (\S+?)\.?$/,
   m419001: /^Dropping TCP packet from (\S+) to (\S+?),/,
@@ -615,7 +631,8 @@ export const ciscoAsaFormat: LineFormat = {
       o.endNsec = p.nsec;
       o.bytes = { total: Number(m[8]) };
       o.connId = m[2]!;
-      if (m[9] !== undefined && m[9] !== '') o.endReason = m[9].replace(/\s*\([^)]*\)\s*$/, '');
+      const reason = endReasonOf(m[9] ?? '');
+      if (reason !== '') o.endReason = reason;
       // "SYN Timeout: force termination after 30 seconds awaiting three-way handshake completion"
       // (ASA syslog guide, 302014 reasons): allowed, but never answered — Zeek's S0.
       if (proto === 6 && o.endReason !== undefined && o.endReason.toLowerCase() === 'syn timeout') o.connState = 'S0';

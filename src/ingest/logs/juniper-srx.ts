@@ -43,7 +43,9 @@ const EVENT_RX = /RT_FLOW_SESSION_(CREATE|CLOSE|DENY)(?:_LS)?\b/;
 /** `name="value"` params of a structured-data element (RFC 5424 §6.3.3 escapes `\" \\ \]`). */
 function readSdParams(line: string, from: number, out: Map<string, string>): Map<string, string> {
   out.clear();
-  const rx = /([A-Za-z0-9_.-]+)=["\u201d]((?:[^"\\\u201d]|\\.)*)["\u201d]/g;
+  // A name is at most 64 characters (RFC 5424 allows 32): an unbounded name tried from every
+  // start of a long run of name characters without `=` was quadratic in the line.
+  const rx = /([A-Za-z0-9_.-]{1,64})=["\u201d]((?:[^"\\\u201d]|\\.)*)["\u201d]/g;
   rx.lastIndex = from;
   let m: RegExpExecArray | null;
   while ((m = rx.exec(line)) !== null) out.set(m[1]!, m[2]!.replace(/\\(.)/g, '$1'));
