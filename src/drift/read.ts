@@ -552,7 +552,8 @@ function hint(head: string): string {
       return '; it looks like NDJSON (one flow per line, `--format ndjson`): drift reads `--format json` reports';
     }
   }
-  if (/^[\w" ]+(?:,[\w" ]+){2,}\s*$/.test(firstLine)) return '; it looks like CSV (drift reads `--format json` reports)';
+  // A CSV header is short; the pattern backtracks over a long run of spaces, so it sees 2 KiB at most.
+  if (firstLine.length <= 2048 && /^[\w" ]+(?:,[\w" ]+){2,}\s*$/.test(firstLine)) return '; it looks like CSV (drift reads `--format json` reports)';
   return '';
 }
 
