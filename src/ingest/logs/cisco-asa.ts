@@ -631,6 +631,8 @@ export const ciscoAsaFormat: LineFormat = {
       o.endNsec = p.nsec;
       o.bytes = { total: Number(m[8]) };
       o.connId = m[2]!;
+      // A Teardown ends its connection: a later packet on the tuple is another flow.
+      o.final = true;
       const reason = endReasonOf(m[9] ?? '');
       if (reason !== '') o.endReason = reason;
       // "SYN Timeout: force termination after 30 seconds awaiting three-way handshake completion"
@@ -661,6 +663,7 @@ export const ciscoAsaFormat: LineFormat = {
       const o = base(p, proto, src, dst, 'allowed', 'session');
       o.initiatorKnown = dir !== undefined;
       if (dir !== undefined) o.direction = dir;
+      if (!isBuilt) o.final = true;
       const t = m[5 + off];
       if (t !== undefined) {
         o.icmpType = Number(t);
@@ -734,6 +737,7 @@ export const ciscoAsaFormat: LineFormat = {
       if (id === '430003') {
         o.endSec = p.ts;
         o.endNsec = p.nsec;
+        o.final = true;
       }
       if (ip !== undefined || rp !== undefined) o.packets = { ...(ip !== undefined ? { out: ip } : {}), ...(rp !== undefined ? { back: rp } : {}) };
       if (ib !== undefined || rb !== undefined) o.bytes = { ...(ib !== undefined ? { out: ib } : {}), ...(rb !== undefined ? { back: rb } : {}) };

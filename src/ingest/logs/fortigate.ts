@@ -156,6 +156,8 @@ export const fortigateFormat: LineFormat = {
         evidence: { file: ctx.file, line: ctx.line },
       };
       if (isSession) {
+        // Every traffic log but `deny` and `start` is written when the session closes (its action says how).
+        o.final = true;
         o.endSec = end;
         o.endNsec = endNsec;
         o.endReason = actionText;

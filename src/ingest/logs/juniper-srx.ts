@@ -151,6 +151,8 @@ export const juniperSrxFormat: LineFormat = {
       const sid = p.get('session-id-32') ?? p.get('session-id');
       if (sid !== undefined && sid !== '' && sid !== '0') o.connId = sid;
       if (event === 'CLOSE') {
+        // RT_FLOW_SESSION_CLOSE: the session is over.
+        o.final = true;
         const pc = count(p.get('packets-from-client'));
         const ps = count(p.get('packets-from-server'));
         const bc = count(p.get('bytes-from-client'));
@@ -212,6 +214,7 @@ export const juniperSrxFormat: LineFormat = {
         const sid = tokens[k + 4];
         if (sid !== undefined && /^\d+$/.test(sid) && sid !== '0') o.connId = sid;
         if (event === 'CLOSE') {
+          o.final = true;
           const c = /^(\d+)\((\d+)\)$/.exec(tokens[k + 5] ?? '');
           const s = /^(\d+)\((\d+)\)$/.exec(tokens[k + 6] ?? '');
           // count(): at most 15 digits, so a counter cannot become Infinity or lose precision.

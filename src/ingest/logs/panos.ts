@@ -167,6 +167,8 @@ export const panosFormat: LineFormat = {
       if (reason !== undefined && reason !== '' && reason !== 'n/a') o.endReason = reason;
       const session = f[F.session];
       if (session !== undefined && session !== '' && session !== '0') o.connId = `${f[2]!}:${session}`;
+      // An `end` log is written when the session is over: nothing more comes for it.
+      if (subtype === 'end') o.final = true;
       return o;
     };
   },
