@@ -10,6 +10,7 @@
 import { createWriteStream } from 'node:fs';
 import type { Writable } from 'node:stream';
 import type { Argv } from 'yargs';
+import { limitHeapGrowth } from '../heap.js';
 import { PortolanError, UsageError } from '../../errors.js';
 import { loadCatalog } from '../../catalog/load.js';
 import { ftpControlPorts } from '../../catalog/lookup.js';
@@ -108,6 +109,7 @@ async function runFlows(args: Record<string, unknown>, io: Io): Promise<number> 
   const paths = Array.isArray(inputs) ? inputs.map(String) : [];
   if (paths.length === 0) throw new UsageError('name at least one capture or log (or - for standard input)');
   const { options, clearProgress } = pipelineOptions(args, io);
+  limitHeapGrowth();
   const outputPath = args['output'];
   const out = typeof outputPath === 'string' ? await openOutput(outputPath) : io.stdout;
   // Backpressure: NDJSON written to a pipe faster than it is read would otherwise pile up in the
