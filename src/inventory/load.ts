@@ -39,6 +39,9 @@ function lineColumn(text: string, offset: number): { line: number; column: numbe
   return { line, column: offset - lineStart + 1 };
 }
 
+/** Largest YAML inventory read: a hosts file is small, and YAML parses an order of magnitude slower than JSON. */
+export const MAX_YAML_INVENTORY_CHARS = 4 * 1024 * 1024;
+
 /** Aliases a YAML inventory may expand (YAML's "billion laughs": a few lines that expand to gigabytes). */
 const MAX_YAML_ALIASES = 100;
 
@@ -82,14 +85,19 @@ function parseYaml(text: string, file: string): unknown {
     const { line, col } = lineCol(text, deep);
     throw new DataFileError('inventory-not-yaml', `${file}:${line}:${col}: not valid YAML for an inventory (nested deeper than ${MAX_YAML_FLOW_DEPTH} levels)`, { file });
   }
-  const doc = parseDocument(text, { schema: 'core', uniqueKeys: true, strict: true });
+  if (text.length > MAX_YAML_INVENTORY_CHARS) {
+    throw new DataFileError('inventory-too-large', `${file}: ${text.length} characters is more than a YAML inventory may be (${MAX_YAML_INVENTORY_CHARS}; JSON may be larger)`, { file });
+  }
+  // prettyErrors off: it builds a context excerpt for every error, quadratic on a file of errors;
+  // the position of the first error is all the message needs.
+  const doc = parseDocument(text, { schema: 'core', uniqueKeys: true, strict: true, prettyErrors: false });
   // A tag the core schema does not know (`!!js/function`, `!!python/object`) is a warning to the
   // parser and an error here: an inventory is plain data.
   const problem = doc.errors[0] ?? doc.warnings[0];
   if (problem !== undefined) {
-    const pos = problem.linePos?.[0];
+    const pos = lineCol(text, problem.pos[0]);
     const what = (problem.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '');
-    throw new DataFileError('inventory-not-yaml', `${file}${pos !== undefined ? `:${pos.line}:${pos.col}` : ''}: not valid YAML (${what}); inventories are JSON or YAML files (see docs/inventory.md)`, { file });
+    throw new DataFileError('inventory-not-yaml', `${file}:${pos.line}:${pos.col}: not valid YAML (${what}); inventories are JSON or YAML files (see docs/inventory.md)`, { file });
   }
   // `release: 14.70` or `model: 1500` are names, not numbers: outside `params` and `ephemeral`
   // (the numeric fields), a plain scalar that YAML reads as a number keeps its text.

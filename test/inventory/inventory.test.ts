@@ -201,6 +201,9 @@ describe('YAML inventories', () => {
     // "Billion laughs": each level doubles the one before.
     const bomb = ['a: &a [x, x]', ...Array.from({ length: 30 }, (_, k) => `${'b'.repeat(k + 1)}: &${'b'.repeat(k + 1)} [*${k === 0 ? 'a' : 'b'.repeat(k)}, *${k === 0 ? 'a' : 'b'.repeat(k)}]`), 'hosts: []'].join('\n');
     expect(errorOf(() => parseInventory(bomb, 'bomb.yaml', catalog)).message).toMatch(/^bomb\.yaml: not valid YAML \(.*alias/i);
+    // A file of errors: each error's context excerpt was quadratic (35 s for 256 KiB of `"`).
+    expect(errorOf(() => parseInventory(`hosts: []\ny: ${'"'.repeat(256 * 1024)}`, 'q.yaml', catalog)).message).toMatch(/^q\.yaml:2:\d+: not valid YAML/);
+    expect(errorOf(() => parseInventory(`# ${'x'.repeat(4 * 1024 * 1024)}\nhosts: []\n`, 'big.yaml', catalog)).message).toMatch(/^big\.yaml: \d+ characters is more than a YAML inventory may be/);
     // Deep nesting is refused before the parser recurses into it; brackets inside quotes do not count.
     expect(errorOf(() => parseInventory(`hosts: ${'['.repeat(100_000)}`, 'deep.yaml', catalog)).message).toBe('deep.yaml:1:72: not valid YAML for an inventory (nested deeper than 64 levels)');
     expect(errorOf(() => parseInventory(`hosts: [{ address: "${'['.repeat(100)}" }]`, 'q.yaml', catalog)).message).toMatch(/field "address"/);
