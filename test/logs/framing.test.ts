@@ -146,3 +146,34 @@ describe('framing through readLog', () => {
     expect(r.observations.every((o, i) => o.evidence.line === i + 1 && o.srcPort === 20000 + (i % 40000))).toBe(true);
   });
 });
+
+describe('a byte order mark cut by chunk boundaries', () => {
+  const BOM = [0xef, 0xbb, 0xbf];
+  const cases: Array<[string, number[], Array<[number, string]>]> = [
+    ['a BOM alone is no line', BOM, []],
+    ['a BOM before a line is dropped', [...BOM, 0x61, 0x0a, 0x62], [[1, 'a'], [2, 'b']]],
+    ['two bytes of a BOM and the end are a line', [0xef, 0xbb], [[1, '\u00ef\u00bb']]],
+    ['two bytes of a BOM and then text are the start of the first line', [0xef, 0xbb, 0x78, 0x0a], [[1, '\u00ef\u00bbx']]],
+    ['a BOM byte then a newline', [0xef, 0x0a, 0x61], [[1, '\u00ef'], [2, 'a']]],
+  ];
+  for (const [name, bytes, want] of cases) {
+    it(`${name}, in every split into pieces`, () => {
+      const buf = Buffer.from(bytes);
+      // Every way to cut the input into pieces: each of the n-1 gaps is a cut or not.
+      for (let mask = 0; mask < 1 << Math.max(0, buf.length - 1); mask++) {
+        const chunks: Buffer[] = [];
+        let start = 0;
+        for (let i = 1; i < buf.length; i++) {
+          if (mask & (1 << (i - 1))) {
+            chunks.push(buf.subarray(start, i));
+            start = i;
+          }
+        }
+        chunks.push(buf.subarray(start));
+        const f = frame(chunks);
+        expect(f.lines, `cut ${mask.toString(2)}`).toEqual(want);
+        expect(f.framer.lines).toBe(want.length);
+      }
+    });
+  }
+});

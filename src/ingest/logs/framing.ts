@@ -36,6 +36,8 @@ export class LineFramer {
   private skipping = false;
   private skippedBytes = 0;
   private first = true;
+  /** Bytes of a byte order mark matched at the start of the input, possibly over several chunks. */
+  private bomMatched = 0;
   /** Lines completed so far (including over-long ones). */
   lines = 0;
   /** Bytes seen so far. */
@@ -57,8 +59,25 @@ export class LineFramer {
     this.bytes += chunk.length;
     let pos = 0;
     if (this.first && chunk.length > 0) {
-      this.first = false;
-      if (chunk.length >= 3 && chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf) pos = 3;
+      // A UTF-8 byte order mark opening the input is dropped, even cut by a chunk boundary
+      // (standard input can arrive a byte at a time): its bytes are held until it is whole.
+      const before = this.bomMatched;
+      let i = 0;
+      while (this.bomMatched < 3 && i < chunk.length && chunk[i] === UTF8_BOM[this.bomMatched]) {
+        this.bomMatched++;
+        i++;
+      }
+      if (this.bomMatched === 3) {
+        this.first = false;
+        pos = i;
+      } else if (i === chunk.length) {
+        return;
+      } else {
+        // Not a BOM after all: the bytes held from earlier chunks start the first line, and this
+        // chunk is read from its start.
+        this.first = false;
+        if (before > 0) this.carry = Buffer.from(UTF8_BOM.subarray(0, before));
+      }
     }
     const len = chunk.length;
     // Finish the line in progress (carried or being skipped).
@@ -92,6 +111,11 @@ export class LineFramer {
 
   /** Delivers a final line that has no LF. */
   end(): void {
+    if (this.first && this.bomMatched > 0) {
+      // The input ended inside what could have been a BOM: those bytes are a line.
+      this.first = false;
+      this.carry = Buffer.from(UTF8_BOM.subarray(0, this.bomMatched));
+    }
     if (this.skipping) {
       this.skipping = false;
       this.lines++;
@@ -162,6 +186,8 @@ export class LineFramer {
     this.onLine(text, this.lines);
   }
 }
+
+const UTF8_BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 
 /**
  * Splits the decoded head of a file (for sniffing) into its first complete lines, without the
