@@ -305,20 +305,10 @@ export interface ServiceEndAccumulator {
  * An example flow as a service keeps it: the flow's own values (its endpoint texts are made when
  * the report is), and its reason only when it differs from the service's.
  */
-interface ExampleRecord {
-  flow: string;
-  clientIp: string;
-  clientPort: number;
-  serverIp: string;
-  serverPort: number;
-  first: string;
-  outcome: Outcome;
-  evidence: Evidence;
+interface ExampleRecord extends Omit<ExampleData, 'reason'> {
   /** Null when it is the service's reason. */
   reason: string | null;
 }
-
-type Evidence = Verdict['flow']['evidence'];
 
 /** One example held as it is, several in an array (most services keep one). */
 type Examples = ExampleRecord | ExampleRecord[] | undefined;

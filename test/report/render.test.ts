@@ -10,6 +10,7 @@ import { Aggregator } from '../../src/classify/aggregate.js';
 import { Classifier } from '../../src/classify/classify.js';
 import { buildReport } from '../../src/report/build.js';
 import { csvCell, htmlEscape, markdownCell, terminalSafe } from '../../src/report/escape.js';
+import { parseCsv } from '../support/csv.js';
 import { REPORT_FORMATS, reporters } from '../../src/report/index.js';
 import type { Report } from '../../src/report/types.js';
 import { flow, INVENTORY_JSON, testCatalog, testInventory } from '../classify/support.js';
@@ -76,34 +77,6 @@ function hostileReport(): Report {
 
 const report = hostileReport();
 
-/** RFC 4180 reader for the test: quoted cells with doubled quotes, CRLF rows. */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let cell = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i]!;
-    if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') {
-        cell += '"';
-        i++;
-      } else if (ch === '"') quoted = false;
-      else cell += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ',') {
-      row.push(cell);
-      cell = '';
-    } else if (ch === '\r' && text[i + 1] === '\n') {
-      row.push(cell);
-      rows.push(row);
-      row = [];
-      cell = '';
-      i++;
-    } else cell += ch;
-  }
-  return rows;
-}
 const EXT: Record<string, string> = { table: 'txt', json: 'json', ndjson: 'ndjson', csv: 'csv', markdown: 'md', html: 'html' };
 
 describe('escaping helpers', () => {

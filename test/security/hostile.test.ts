@@ -27,6 +27,7 @@ import type { Report } from '../../src/report/types.js';
 import { packetBlocks, tcpSession, toFrames, writePcapng } from '../../src/testing/capture-writer.js';
 import { chunksOf, nestedJson } from '../../src/testing/fuzz.js';
 import { memoryIo } from '../report/memory-io.js';
+import { parseCsv } from '../support/csv.js';
 import {
   EVIL_CAPTURE_NAME,
   FORMULA_HOST,
@@ -47,29 +48,6 @@ async function cli(args: string[], stdin?: string | Buffer): Promise<{ code: num
   const io = memoryIo(stdin === undefined ? {} : { stdin });
   const code = await run(args, io);
   return { code, out: io.out(), err: io.err() };
-}
-
-/** RFC 4180 cells (quoted cells with doubled quotes, CRLF rows). */
-function csvCells(text: string): string[] {
-  const cells: string[] = [];
-  let cell = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i]!;
-    if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') {
-        cell += '"';
-        i++;
-      } else if (ch === '"') quoted = false;
-      else cell += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ',' || ch === '\n') {
-      cells.push(cell);
-      cell = '';
-    } else if (ch !== '\r') cell += ch;
-  }
-  if (cell !== '') cells.push(cell);
-  return cells;
 }
 
 /** Control characters other than newline, ESC sequences, C1 controls, bidirectional overrides. */
@@ -111,14 +89,14 @@ describe('hostile strings through analyze, audit and flows', () => {
   it('CSV: no cell starts a spreadsheet formula', async () => {
     for (const command of ['analyze', 'audit']) {
       const r = await cli([command, ...INPUTS, '--format', 'csv']);
-      const cells = csvCells(r.out);
+      const cells = parseCsv(r.out).flat();
       expect(cells.length).toBeGreaterThan(40);
       expect(cells).toContain(`'${FORMULA_HOST}`);
       for (const cell of cells) expect(cell, cell).not.toMatch(/^[=+\-@\t\r]/);
       expect(r.out).not.toMatch(/\u001b/);
     }
     const flows = await cli(['flows', files.capture, files.iptables, files.checkpoint, '--format', 'csv']);
-    for (const cell of csvCells(flows.out)) expect(cell, cell).not.toMatch(/^[=+\-@\t\r]/);
+    for (const cell of parseCsv(flows.out).flat()) expect(cell, cell).not.toMatch(/^[=+\-@\t\r]/);
   });
 
   it('terminal table and stderr: no escape sequence or control character from input', async () => {
