@@ -21,11 +21,6 @@ function inventorySchema(): unknown {
   return schemaCache;
 }
 
-function lineCol(text: string, offset: number): { line: number; col: number } {
-  const { line, column } = lineColumn(text, offset);
-  return { line, col: column };
-}
-
 /** Line and column (1-based) of a character offset, for JSON syntax errors. */
 function lineColumn(text: string, offset: number): { line: number; column: number } {
   let line = 1;
@@ -82,8 +77,8 @@ function flowTooDeep(text: string, max: number): number {
 function parseYaml(text: string, file: string): unknown {
   const deep = flowTooDeep(text, MAX_YAML_FLOW_DEPTH);
   if (deep >= 0) {
-    const { line, col } = lineCol(text, deep);
-    throw new DataFileError('inventory-not-yaml', `${file}:${line}:${col}: not valid YAML for an inventory (nested deeper than ${MAX_YAML_FLOW_DEPTH} levels)`, { file });
+    const { line, column } = lineColumn(text, deep);
+    throw new DataFileError('inventory-not-yaml', `${file}:${line}:${column}: not valid YAML for an inventory (nested deeper than ${MAX_YAML_FLOW_DEPTH} levels)`, { file });
   }
   if (text.length > MAX_YAML_INVENTORY_CHARS) {
     throw new DataFileError('inventory-too-large', `${file}: ${text.length} characters is more than a YAML inventory may be (${MAX_YAML_INVENTORY_CHARS}; JSON may be larger)`, { file });
@@ -95,19 +90,19 @@ function parseYaml(text: string, file: string): unknown {
   // parser and an error here: an inventory is plain data.
   const problem = doc.errors[0] ?? doc.warnings[0];
   if (problem !== undefined) {
-    const pos = lineCol(text, problem.pos[0]);
+    const pos = lineColumn(text, problem.pos[0]);
     const what = (problem.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '');
-    throw new DataFileError('inventory-not-yaml', `${file}:${pos.line}:${pos.col}: not valid YAML (${what}); inventories are JSON or YAML files (see docs/inventory.md)`, { file });
+    throw new DataFileError('inventory-not-yaml', `${file}:${pos.line}:${pos.column}: not valid YAML (${what}); inventories are JSON or YAML files (see docs/inventory.md)`, { file });
   }
   // `release: 14.70` or `model: 1500` are names, not numbers: outside `params` and `ephemeral`
   // (the numeric fields), a plain scalar that YAML reads as a number keeps its text.
-  let complexKey: { line: number; col: number } | undefined;
+  let complexKey: { line: number; column: number } | undefined;
   visit(doc, {
     Pair(_key, pair) {
       // `? [a, b] : c`: a key that is a list or a map has no JSON form (yaml would warn and flatten it).
       if (pair.key !== null && !isScalar(pair.key)) {
         const offset = (pair.key as { range?: [number, number, number] }).range?.[0] ?? 0;
-        complexKey ??= lineCol(text, offset);
+        complexKey ??= lineColumn(text, offset);
         return visit.BREAK;
       }
       return undefined;
@@ -119,7 +114,7 @@ function parseYaml(text: string, file: string): unknown {
     },
   });
   if (complexKey !== undefined) {
-    throw new DataFileError('inventory-not-yaml', `${file}:${complexKey.line}:${complexKey.col}: not valid YAML for an inventory (a key that is a list or a map)`, { file });
+    throw new DataFileError('inventory-not-yaml', `${file}:${complexKey.line}:${complexKey.column}: not valid YAML for an inventory (a key that is a list or a map)`, { file });
   }
   try {
     return doc.toJS({ maxAliasCount: MAX_YAML_ALIASES });
